@@ -1,0 +1,118 @@
+import Busboy from 'busboy';
+import type { NextFunction, Request, Response } from 'express';
+import qs from 'qs';
+import { AdminError, AdminErrorCode } from './admin-error';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** What the body parser leaves on the request: the parsed body, and whether it came as strings. */
+export interface ParsedBody {
+  body: Record<string, unknown>;
+  /** Form and multipart bodies carry strings only: fields are coerced by their schema. */
+  fromForm: boolean;
+}
+
+declare module 'express' {
+  interface Request {
+    adminBody?: ParsedBody;
+  }
+}
+
+// Kong's form conventions: `config.minute=5` nests, `a[]=b` and repeated keys make arrays.
+const QS_OPTIONS: qs.IParseOptions = { allowDots: true, depth: 8, arrayLimit: 1000, parameterLimit: 20000, allowPrototypes: false };
+
+function readBody(req: Request): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new AdminError(AdminErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${MAX_BODY_BYTES} bytes`));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new AdminError(AdminErrorCode.PAYLOAD_TOO_LARGE, `request body is larger than ${MAX_BODY_BYTES} bytes`));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(raw: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new AdminError(AdminErrorCode.MALFORMED_BODY, `Cannot parse JSON body: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new AdminError(AdminErrorCode.MALFORMED_BODY, 'Cannot parse JSON body: expected a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function parseMultipart(req: Request, raw: Buffer): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const pairs: string[] = [];
+    let busboy: Busboy.Busboy;
+    try {
+      busboy = Busboy({ headers: req.headers, limits: { fieldSize: MAX_BODY_BYTES, fields: 20000 } });
+    } catch (err) {
+      reject(new AdminError(AdminErrorCode.MALFORMED_BODY, `Cannot parse multipart body: ${(err as Error).message}`));
+      return;
+    }
+    const add = (name: string, value: string) => pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+    busboy.on('field', (name, value) => add(name, value));
+    // A file part (curl -F cert=@cert.pem) is the field's value.
+    busboy.on('file', (name, stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => add(name, Buffer.concat(chunks).toString('utf8')));
+    });
+    busboy.on('error', (err: Error) => reject(new AdminError(AdminErrorCode.MALFORMED_BODY, `Cannot parse multipart body: ${err.message}`)));
+    busboy.on('close', () => resolve(qs.parse(pairs.join('&'), QS_OPTIONS) as Record<string, unknown>));
+    busboy.end(raw);
+  });
+}
+
+async function parse(req: Request): Promise<ParsedBody> {
+  const raw = await readBody(req);
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (raw.length === 0) return { body: {}, fromForm: false };
+  if (type === 'application/json' || type.endsWith('+json') || (type === '' && raw[0] === 0x7b)) {
+    return { body: parseJson(raw.toString('utf8')), fromForm: false };
+  }
+  if (type === 'application/x-www-form-urlencoded' || type === '') {
+    return { body: qs.parse(raw.toString('utf8'), QS_OPTIONS) as Record<string, unknown>, fromForm: true };
+  }
+  if (type === 'multipart/form-data') return { body: await parseMultipart(req, raw), fromForm: true };
+  throw new AdminError(AdminErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Type '${type}' is not supported: send JSON, form-urlencoded or multipart`);
+}
+
+/** Express middleware: bodies as JSON, form-urlencoded (Kong's `config.x=` / `a[]=`) or multipart, at most 1 MiB. */
+export function adminBodyParser(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+    req.adminBody = { body: {}, fromForm: false };
+    next();
+    return;
+  }
+  parse(req).then(
+    (parsed) => {
+      req.adminBody = parsed;
+      next();
+    },
+    (err: unknown) => {
+      const error = err instanceof AdminError ? err : new AdminError(AdminErrorCode.MALFORMED_BODY, 'Cannot read request body');
+      res.setHeader('Connection', 'close');
+      res.status(error.status).json(error.toBody());
+    },
+  );
+}

@@ -1,0 +1,63 @@
+import type { FieldErrors } from '@tollgate/config';
+
+/** Kong's error codes (kong/db/errors.lua), plus Tollgate's own from 100 on. */
+export enum AdminErrorCode {
+  INVALID_PRIMARY_KEY = 1,
+  SCHEMA_VIOLATION = 2,
+  PRIMARY_KEY_VIOLATION = 3,
+  FOREIGN_KEY_VIOLATION = 4,
+  UNIQUE_VIOLATION = 5,
+  NOT_FOUND = 6,
+  INVALID_OFFSET = 7,
+  DATABASE_ERROR = 8,
+  INVALID_SIZE = 9,
+  OPERATION_UNSUPPORTED = 12,
+  REFERENCED_BY_OTHERS = 19,
+  MALFORMED_BODY = 101,
+  PAYLOAD_TOO_LARGE = 102,
+  UNSUPPORTED_MEDIA_TYPE = 103,
+}
+
+/** Exhaustive: a new code without a status and name does not compile. */
+const RESPONSES: Record<AdminErrorCode, { status: number; name: string }> = {
+  [AdminErrorCode.INVALID_PRIMARY_KEY]: { status: 400, name: 'invalid primary key' },
+  [AdminErrorCode.SCHEMA_VIOLATION]: { status: 400, name: 'schema violation' },
+  [AdminErrorCode.PRIMARY_KEY_VIOLATION]: { status: 400, name: 'primary key violation' },
+  [AdminErrorCode.FOREIGN_KEY_VIOLATION]: { status: 400, name: 'foreign key violation' },
+  [AdminErrorCode.UNIQUE_VIOLATION]: { status: 409, name: 'unique constraint violation' },
+  [AdminErrorCode.NOT_FOUND]: { status: 404, name: 'not found' },
+  [AdminErrorCode.INVALID_OFFSET]: { status: 400, name: 'invalid offset' },
+  [AdminErrorCode.DATABASE_ERROR]: { status: 500, name: 'database error' },
+  [AdminErrorCode.INVALID_SIZE]: { status: 400, name: 'invalid size' },
+  [AdminErrorCode.OPERATION_UNSUPPORTED]: { status: 405, name: 'operation unsupported' },
+  [AdminErrorCode.REFERENCED_BY_OTHERS]: { status: 400, name: 'referenced by others' },
+  [AdminErrorCode.MALFORMED_BODY]: { status: 400, name: 'malformed body' },
+  [AdminErrorCode.PAYLOAD_TOO_LARGE]: { status: 413, name: 'payload too large' },
+  [AdminErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, name: 'unsupported media type' },
+};
+
+export interface AdminErrorBody {
+  code: number;
+  name: string;
+  message: string;
+  fields: FieldErrors | Record<string, unknown>;
+}
+
+/** An error an admin-API caller caused; rendered in Kong's body shape by AdminExceptionFilter. */
+export class AdminError extends Error {
+  constructor(
+    readonly code: AdminErrorCode,
+    message: string,
+    readonly fields: FieldErrors | Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return RESPONSES[this.code].status;
+  }
+
+  toBody(): AdminErrorBody {
+    return { code: this.code, name: RESPONSES[this.code].name, message: this.message, fields: this.fields };
+  }
+}

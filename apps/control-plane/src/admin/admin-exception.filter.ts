@@ -1,0 +1,26 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AdminError, AdminErrorCode } from './admin-error';
+
+/** Renders every error in Kong's `{code, name, message, fields}` shape; never leaks a stack. */
+@Catch()
+export class AdminExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('AdminApi');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof AdminError) {
+      res.status(exception.status).json(exception.toBody());
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = status === 404 ? AdminErrorCode.NOT_FOUND : AdminErrorCode.SCHEMA_VIOLATION;
+      const message = status === 404 ? 'Not found' : exception.message;
+      res.status(status).json(new AdminError(code, message).toBody());
+      return;
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    res.status(500).json(new AdminError(AdminErrorCode.DATABASE_ERROR, 'An unexpected error occurred').toBody());
+  }
+}

@@ -1,0 +1,56 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminExceptionFilter } from './admin/admin-exception.filter';
+import { DataPlanesController } from './clustering/data-planes.controller';
+import { AuditLog } from './config-log/audit-log';
+import { ConfigVersionLedger } from './config-log/config-version-ledger';
+import { dataSourceOptions } from './database/data-source-options';
+import { DeclarativeExportController } from './declarative/declarative-export.controller';
+import { EntitiesService } from './entities/entities.service';
+import { entityControllers } from './entities/entity-controllers';
+import { EntityInput } from './entities/entity-input';
+import { EntityStore } from './entities/entity-store';
+import { NodeInfoController } from './info/node-info.controller';
+import { NodeInfoService } from './info/node-info.service';
+import { ApisController } from './legacy-apis/apis.controller';
+import { ApisService } from './legacy-apis/apis.service';
+import { OpenApiController } from './openapi/openapi.controller';
+import { SchemasController } from './schemas/schemas.controller';
+import { SchemasService } from './schemas/schemas.service';
+import type { ControlPlaneSettings } from './settings';
+import { TagsController } from './tags/tags.controller';
+import { TagsService } from './tags/tags.service';
+
+@Module({})
+export class AppModule {
+  static forSettings(settings: ControlPlaneSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(settings.databaseUrl, settings.databaseSchema))],
+      // Fixed paths first: Express tries routes in order, so `/plugins/enabled` wins over `/plugins/:key`.
+      controllers: [
+        NodeInfoController,
+        OpenApiController,
+        SchemasController,
+        TagsController,
+        DataPlanesController,
+        DeclarativeExportController,
+        ApisController,
+        ...entityControllers(),
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AdminExceptionFilter },
+        EntityStore,
+        EntityInput,
+        EntitiesService,
+        ConfigVersionLedger,
+        AuditLog,
+        NodeInfoService,
+        SchemasService,
+        TagsService,
+        ApisService,
+      ],
+    };
+  }
+}

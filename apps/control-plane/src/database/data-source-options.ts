@@ -1,0 +1,20 @@
+import type { DataSourceOptions } from 'typeorm';
+import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764201600000];
+
+/** TypeORM options: explicit migrations run on start, never `synchronize`. */
+export function dataSourceOptions(databaseUrl: string, schema: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: databaseUrl,
+    schema,
+    synchronize: false,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    migrations: MIGRATIONS,
+    entities: [],
+    logging: ['error'],
+    extra: { options: `-c search_path="${schema}"`, max: 10 },
+  };
+}

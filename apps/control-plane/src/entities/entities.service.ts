@@ -1,0 +1,224 @@
+import { Injectable } from '@nestjs/common';
+import { ENTITIES, findEntity, isPlainObject, isUuid, type EntityDefinition } from '@tollgate/config';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { ParsedBody } from '../admin/admin-body-parser';
+import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { AuditLog, type AuditEntry } from '../config-log/audit-log';
+import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
+import { notFound, schemaViolation, translateDatabaseError } from './entity-errors';
+import { EntityInput } from './entity-input';
+import { fromRow } from './entity-row';
+import { EntityStore, type ParentScope, type Row } from './entity-store';
+import { encodeOffset, nextLink, parsePageRequest, type Page } from './pagination';
+
+/** A nested collection: the parent's definition and key, and the child's field pointing at it. */
+export interface NestedScope {
+  readonly parent: EntityDefinition;
+  readonly parentKey: string;
+  readonly field: string;
+}
+
+export const ADMIN_ACTOR = 'admin';
+
+/** One write in progress: its transaction, and the changes and audit rows it accumulates. */
+export interface Write {
+  readonly db: EntityManager;
+  readonly changes: ConfigChange[];
+  readonly audit: AuditEntry[];
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** Deep-merges a PATCH into the stored entity: records (plugin config, healthchecks) merge, the rest replace. */
+function mergePatch(stored: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...stored };
+  for (const [key, value] of Object.entries(patch)) {
+    out[key] = isPlainObject(value) && isPlainObject(stored[key]) ? mergePatch(stored[key], value) : value;
+  }
+  return out;
+}
+
+/**
+ * Kong's entity CRUD over Postgres. Every write is one transaction that also takes the next
+ * config version and appends the change log and audit rows; a failure leaves nothing behind.
+ */
+@Injectable()
+export class EntitiesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: EntityStore,
+    private readonly input: EntityInput,
+    private readonly ledger: ConfigVersionLedger,
+    private readonly auditLog: AuditLog,
+  ) {}
+
+  async list(def: EntityDefinition, query: Record<string, unknown>, path: string, nested?: NestedScope): Promise<Page<Row>> {
+    const page = parsePageRequest(query);
+    const db = this.dataSource.manager;
+    const scope = nested ? await this.resolveScope(db, nested) : undefined;
+    const rows = await this.store.findPage(db, def, page, scope);
+    const more = rows.length > page.size;
+    const data = (more ? rows.slice(0, page.size) : rows).map((row) => fromRow(def, row));
+    if (!more) return { data, next: null };
+    const offset = encodeOffset(data[data.length - 1]!.id as string);
+    return { data, offset, next: nextLink(path, page, offset) };
+  }
+
+  async get(def: EntityDefinition, key: string, nested?: NestedScope): Promise<Row> {
+    const db = this.dataSource.manager;
+    const scope = nested ? await this.resolveScope(db, nested) : undefined;
+    const row = await this.findByKey(db, def, key, scope);
+    if (!row) throw notFound(def, key);
+    return fromRow(def, row);
+  }
+
+  async create(def: EntityDefinition, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
+    return this.write(def, async (w) => {
+      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
+      return this.insert(w, def, this.scoped(parsed.body, scope), parsed.fromForm);
+    });
+  }
+
+  /** PUT: create or replace by id or endpoint key; fields left out take their defaults. */
+  async upsert(def: EntityDefinition, key: string, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
+    return this.write(def, async (w) => {
+      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
+      const body = this.scoped(parsed.body, scope);
+      const existing = await this.findByKey(w.db, def, key, scope);
+      if (isUuid(key)) {
+        if (body.id !== undefined && body.id !== key) throw schemaViolation({ id: 'must match the id in the path' });
+        body.id = key;
+      } else if (def.endpointKey) {
+        if (body[def.endpointKey] !== undefined && body[def.endpointKey] !== key) {
+          throw schemaViolation({ [def.endpointKey]: `must match the ${def.endpointKey} in the path` });
+        }
+        body[def.endpointKey] = key;
+        if (existing) body.id = existing.id;
+      } else {
+        throw new AdminError(AdminErrorCode.INVALID_PRIMARY_KEY, `'${key}' is not a valid UUID`, { id: 'expected a valid UUID' });
+      }
+      if (!existing) return this.insert(w, def, body, parsed.fromForm);
+      return this.replace(w, def, existing, body, parsed.fromForm);
+    });
+  }
+
+  async patch(def: EntityDefinition, key: string, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
+    return this.write(def, async (w) => {
+      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
+      const existing = await this.findByKey(w.db, def, key, scope);
+      if (!existing) throw notFound(def, key);
+      const stored = { ...fromRow(def, existing) };
+      // Write-only secrets (hashed passwords) are kept unless the patch sets them.
+      for (const [field, schema] of Object.entries(def.fields)) if (schema.write_only) stored[field] = existing[field];
+      if (parsed.body.id !== undefined && parsed.body.id !== existing.id) throw schemaViolation({ id: 'cannot be changed' });
+      const merged = mergePatch(stored, this.scoped(parsed.body, scope));
+      return this.replace(w, def, existing, merged, parsed.fromForm);
+    });
+  }
+
+  /** DELETE: 204 whether or not it existed (Kong); children cascade, referenced services refuse. */
+  async delete(def: EntityDefinition, key: string, nested?: NestedScope): Promise<void> {
+    await this.write(def, async (w) => {
+      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
+      const existing = await this.findByKey(w.db, def, key, scope);
+      if (existing) await this.deleteRow(w, def, existing);
+      return null;
+    }, true);
+  }
+
+  /** Runs one admin write: a transaction, the next config version, the change log and audit. */
+  async write<T>(def: EntityDefinition, body: (w: Write) => Promise<T>, deleting = false): Promise<T> {
+    try {
+      return await this.dataSource.transaction(async (db) => {
+        const w: Write = { db, changes: [], audit: [] };
+        const result = await body(w);
+        if (w.changes.length > 0) {
+          const version = await this.ledger.record(db, w.changes);
+          await this.auditLog.append(db, ADMIN_ACTOR, version, w.audit);
+        }
+        return result;
+      });
+    } catch (err) {
+      throw translateDatabaseError(def, err, deleting);
+    }
+  }
+
+  async insert(w: Write, def: EntityDefinition, body: Record<string, unknown>, fromForm: boolean): Promise<Row> {
+    const entity = await this.input.prepare(w.db, def, body, { fromForm });
+    const now = nowSeconds();
+    entity.id ??= crypto.randomUUID();
+    entity.created_at = now;
+    entity.updated_at = now;
+    const row = await this.store.insert(w.db, def, entity);
+    const after = fromRow(def, row);
+    this.track(w, def, 'create', null, after);
+    return after;
+  }
+
+  private async replace(w: Write, def: EntityDefinition, existing: Row, body: Record<string, unknown>, fromForm: boolean): Promise<Row> {
+    const entity = await this.input.prepare(w.db, def, body, { fromForm });
+    entity.id = existing.id;
+    entity.created_at = existing.created_at;
+    entity.updated_at = nowSeconds();
+    const row = await this.store.update(w.db, def, entity);
+    const after = fromRow(def, row);
+    this.track(w, def, 'update', fromRow(def, existing), after);
+    return after;
+  }
+
+  async deleteRow(w: Write, def: EntityDefinition, row: Row): Promise<void> {
+    for (const child of ENTITIES) {
+      for (const [field, schema] of Object.entries(child.fields)) {
+        if (schema.type !== 'foreign' || schema.reference !== def.name) continue;
+        if (schema.on_delete === 'cascade') {
+          for (const childRow of await this.store.findReferencingRows(w.db, child, field, row.id as string)) {
+            await this.deleteRow(w, child, childRow);
+          }
+        } else if (await this.store.existsReferencing(w.db, child, field, row.id as string)) {
+          throw new AdminError(
+            AdminErrorCode.REFERENCED_BY_OTHERS,
+            `an existing '${child.name}' entity references this '${def.name}' entity`,
+            { '@referenced_by': child.name },
+          );
+        }
+      }
+    }
+    await this.store.delete(w.db, def, row.id as string);
+    this.track(w, def, 'delete', fromRow(def, row), null);
+  }
+
+  async findByKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope): Promise<Row | null> {
+    if (isUuid(key)) {
+      const row = await this.store.findById(db, def, key, scope);
+      if (row) return row;
+    }
+    return this.store.findByEndpointKey(db, def, key, scope);
+  }
+
+  private async resolveScope(db: EntityManager, nested: NestedScope): Promise<ParentScope> {
+    const parent = await this.findByKey(db, nested.parent, nested.parentKey);
+    if (!parent) throw notFound(nested.parent, nested.parentKey);
+    return { field: nested.field, id: parent.id as string };
+  }
+
+  private scoped(body: Record<string, unknown>, scope?: ParentScope): Record<string, unknown> {
+    return scope ? { ...body, [scope.field]: { id: scope.id } } : { ...body };
+  }
+
+  private track(w: Write, def: EntityDefinition, action: AuditEntry['action'], before: Row | null, after: Row | null): void {
+    const id = (after ?? before)!.id as string;
+    const regions = new Set<string>([...((before?.regions as string[]) ?? []), ...((after?.regions as string[]) ?? [])]);
+    // An entity leaving a region must still reach that region as a delete: log the union.
+    const everywhere = (before && !(before.regions as string[] | undefined)?.length) || (after && !(after.regions as string[] | undefined)?.length);
+    w.changes.push({ entityType: def.name, entityId: id, op: after ? 'upsert' : 'delete', regions: everywhere ? [] : [...regions] });
+    w.audit.push({ action, entityType: def.name, entityId: id, before, after });
+  }
+}
+
+export function entityOrFail(name: string): EntityDefinition {
+  const def = findEntity(name);
+  if (!def) throw new Error(`unknown entity ${name}`);
+  return def;
+}

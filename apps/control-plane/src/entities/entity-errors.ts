@@ -1,0 +1,52 @@
+import { describeErrors, type EntityDefinition, type FieldErrors } from '@tollgate/config';
+import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { columnsOf } from './entity-row';
+
+export function schemaViolation(errors: FieldErrors): AdminError {
+  return new AdminError(AdminErrorCode.SCHEMA_VIOLATION, describeErrors(errors), errors);
+}
+
+export function notFound(def: EntityDefinition, key: string): AdminError {
+  return new AdminError(AdminErrorCode.NOT_FOUND, `could not find the '${def.name}' entity with key '${key}'`, {
+    [def.endpointKey && !/^[0-9a-f-]{36}$/i.test(key) ? def.endpointKey : 'id']: key,
+  });
+}
+
+function fieldForColumn(def: EntityDefinition, column: string): string {
+  return columnsOf(def).find((c) => c.column === column)?.field ?? column;
+}
+
+/**
+ * Postgres constraint errors raised inside an admin write, as Kong's errors. The transaction
+ * has already rolled back, so nothing was written.
+ */
+export function translateDatabaseError(def: EntityDefinition, err: unknown, deleting = false): unknown {
+  const pgError = err as { code?: string; detail?: string; table?: string };
+  if (pgError.code === '23505') {
+    const match = /^Key \((.+)\)=\((.*)\) already exists\.$/s.exec(pgError.detail ?? '');
+    const fields: Record<string, unknown> = {};
+    if (match) {
+      const columns = match[1]!.split(', ');
+      const values = columns.length === 1 ? [match[2]!] : match[2]!.split(', ');
+      columns.forEach((column, i) => {
+        const field = fieldForColumn(def, column.replace(/"/g, ''));
+        const value = values[i] === undefined || values[i] === '' ? null : values[i];
+        fields[field] = column.endsWith('_id') && value !== null ? { id: value } : value;
+      });
+    }
+    const described = Object.entries(fields)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(', ');
+    return new AdminError(AdminErrorCode.UNIQUE_VIOLATION, `UNIQUE violation detected on '{${described}}'`, fields);
+  }
+  if (pgError.code === '23503') {
+    if (deleting) {
+      return new AdminError(
+        AdminErrorCode.REFERENCED_BY_OTHERS,
+        `an existing '${pgError.table ?? 'entity'}' entity references this '${def.name}' entity`,
+      );
+    }
+    return new AdminError(AdminErrorCode.FOREIGN_KEY_VIOLATION, `a foreign key of this '${def.name}' entity does not reference an existing entity`);
+  }
+  return err;
+}

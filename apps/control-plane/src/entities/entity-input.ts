@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import {
+  findEntity,
+  isUuid,
+  parseServiceUrl,
+  validateRecord,
+  type EntityDefinition,
+  type FieldErrors,
+} from '@tollgate/config';
+import { findPluginSchema, validatePluginConfig } from '@tollgate/plugins';
+import type { EntityManager } from 'typeorm';
+import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { certificateDigest, generateKey, hashPassword, isPasswordHash } from './entity-secrets';
+import { schemaViolation } from './entity-errors';
+import { EntityStore } from './entity-store';
+
+export interface InputContext {
+  /** The body came from a form or multipart: strings are coerced by the schema. */
+  readonly fromForm: boolean;
+}
+
+const SERVER_FIELDS = ['created_at', 'updated_at'];
+
+/**
+ * Turns a request body into an entity ready to store: shorthands expanded, every field checked
+ * against the entity's schema (and a plugin's config against the plugin's), generated fields
+ * filled, secrets hashed, and foreign keys resolved to ids that exist.
+ */
+@Injectable()
+export class EntityInput {
+  constructor(private readonly store: EntityStore) {}
+
+  async prepare(db: EntityManager, def: EntityDefinition, raw: Record<string, unknown>, ctx: InputContext): Promise<Record<string, unknown>> {
+    const input = this.expandShorthands(def, raw);
+    const errors: FieldErrors = {};
+    if (input.id !== undefined && !isUuid(input.id)) errors.id = 'expected a valid UUID';
+    const { value, errors: fieldErrors } = validateRecord(def.fields, input, { coerce: ctx.fromForm }, def.entityChecks);
+    Object.assign(errors, fieldErrors ?? {});
+    if (def.name === 'plugins' && !errors.name && !errors.config) this.checkPlugin(value, ctx, errors);
+    if (Object.keys(errors).length > 0) throw schemaViolation(errors);
+
+    await this.fillGenerated(def, value);
+    await this.resolveForeignKeys(db, def, value);
+    return value;
+  }
+
+  private expandShorthands(def: EntityDefinition, raw: Record<string, unknown>): Record<string, unknown> {
+    const input = { ...raw };
+    for (const field of SERVER_FIELDS) delete input[field];
+    if (def.name === 'services' && input.url !== undefined) {
+      const parsed = parseServiceUrl(input.url);
+      if ('error' in parsed) throw schemaViolation({ url: parsed.error });
+      delete input.url;
+      Object.assign(input, parsed.fields);
+    }
+    if (def.name === 'targets' && typeof input.target === 'string' && !/:\d+$|^\[.*\]:\d+$/.test(input.target)) {
+      input.target = `${input.target}:8000`;
+    }
+    return input;
+  }
+
+  private checkPlugin(value: Record<string, unknown>, ctx: InputContext, errors: FieldErrors): void {
+    const name = value.name as string;
+    const schema = findPluginSchema(name);
+    if (!schema) {
+      errors.name = `plugin '${name}' not enabled; add it to the 'plugins' configuration property`;
+      return;
+    }
+    if (schema.no_consumer && value.consumer) {
+      errors.consumer = `value must be null`;
+    }
+    const result = validatePluginConfig(name, value.config ?? {}, { coerce: ctx.fromForm });
+    if (result.errors) Object.assign(errors, result.errors);
+    else value.config = result.value;
+  }
+
+  private async fillGenerated(def: EntityDefinition, value: Record<string, unknown>): Promise<void> {
+    switch (def.name) {
+      case 'keyauth_credentials':
+        value.key ??= generateKey();
+        break;
+      case 'jwt_secrets':
+        value.key ??= generateKey();
+        value.secret ??= generateKey();
+        break;
+      case 'ca_certificates':
+        value.cert_digest = certificateDigest(value.cert as string);
+        break;
+      case 'basicauth_credentials':
+        if (!isPasswordHash(value.password as string)) value.password = await hashPassword(value.password as string);
+        break;
+    }
+  }
+
+  private async resolveForeignKeys(db: EntityManager, def: EntityDefinition, value: Record<string, unknown>): Promise<void> {
+    for (const [field, schema] of Object.entries(def.fields)) {
+      const ref = value[field] as { id?: string; name?: string } | null | undefined;
+      if (schema.type !== 'foreign' || !ref) continue;
+      const target = findEntity(schema.reference!)!;
+      const row = ref.id
+        ? await this.store.findById(db, target, ref.id)
+        : await this.store.findByEndpointKey(db, target, ref.name!);
+      if (!row) {
+        const shown = ref.id ? `{id="${ref.id}"}` : `{${target.endpointKey ?? 'name'}="${ref.name}"}`;
+        throw new AdminError(
+          AdminErrorCode.FOREIGN_KEY_VIOLATION,
+          `the foreign key '${shown}' does not reference an existing '${target.name}' entity.`,
+          { [field]: ref },
+        );
+      }
+      value[field] = { id: row.id };
+    }
+  }
+}

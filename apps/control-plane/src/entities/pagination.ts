@@ -1,0 +1,78 @@
+import { isUuid } from '@tollgate/config';
+import { AdminError, AdminErrorCode } from '../admin/admin-error';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export interface PageRequest {
+  readonly size: number;
+  /** Id of the last row of the previous page (keyset pagination). */
+  readonly after: string | null;
+  readonly tags: readonly string[];
+  readonly tagsMode: 'all' | 'any';
+}
+
+export interface Page<T> {
+  data: T[];
+  offset?: string;
+  next: string | null;
+}
+
+/** Offsets are opaque: base64url of the last id seen, so a page costs the same at any depth. */
+export function encodeOffset(lastId: string): string {
+  return Buffer.from(JSON.stringify([lastId])).toString('base64url');
+}
+
+function decodeOffset(offset: string): string {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(offset, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && decoded.length === 1 && isUuid(decoded[0])) return decoded[0];
+  } catch {
+    // fall through
+  }
+  throw new AdminError(AdminErrorCode.INVALID_OFFSET, `'${offset}' is not a valid offset for this path`);
+}
+
+function single(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    throw new AdminError(AdminErrorCode.SCHEMA_VIOLATION, `schema violation (${name}: expected a single value)`, { [name]: 'expected a single value' });
+  }
+  return value;
+}
+
+export function parsePageRequest(query: Record<string, unknown>): PageRequest {
+  const sizeText = single(query.size, 'size');
+  let size = DEFAULT_PAGE_SIZE;
+  if (sizeText !== undefined) {
+    size = /^\d+$/.test(sizeText) ? Number(sizeText) : NaN;
+    if (!(size >= 1 && size <= MAX_PAGE_SIZE)) {
+      throw new AdminError(AdminErrorCode.INVALID_SIZE, `size must be an integer between 1 and ${MAX_PAGE_SIZE}`);
+    }
+  }
+  const offset = single(query.offset, 'offset');
+  const tagsText = single(query.tags, 'tags');
+  let tags: string[] = [];
+  let tagsMode: 'all' | 'any' = 'all';
+  if (tagsText !== undefined) {
+    if (tagsText.includes(',') && tagsText.includes('/')) {
+      throw new AdminError(AdminErrorCode.SCHEMA_VIOLATION, "schema violation (tags: invalid filter: cannot mix ',' and '/')", {
+        tags: "invalid filter: cannot mix ',' and '/'",
+      });
+    }
+    tagsMode = tagsText.includes('/') ? 'any' : 'all';
+    tags = tagsText.split(/[,/]/);
+    if (tags.some((t) => t.length === 0 || t.length > 128)) {
+      throw new AdminError(AdminErrorCode.SCHEMA_VIOLATION, 'schema violation (tags: invalid filter: empty or over-long tag)', {
+        tags: 'invalid filter: empty or over-long tag',
+      });
+    }
+  }
+  return { size, after: offset === undefined ? null : decodeOffset(offset), tags, tagsMode };
+}
+
+export function nextLink(path: string, page: PageRequest, offset: string): string {
+  const params = new URLSearchParams({ offset, size: String(page.size) });
+  if (page.tags.length > 0) params.set('tags', page.tags.join(page.tagsMode === 'all' ? ',' : '/'));
+  return `${path}?${params.toString()}`;
+}

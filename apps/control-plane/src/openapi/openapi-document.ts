@@ -1,0 +1,106 @@
+import { ENTITIES, findEntity, type EntityDefinition, type FieldMap, type FieldSchema } from '@tollgate/config';
+import { TOLLGATE_VERSION } from '../info/node-info.service';
+
+type JsonSchema = Record<string, unknown>;
+
+function toJsonSchema(schema: FieldSchema): JsonSchema {
+  const out: JsonSchema = {};
+  if (schema.description) out.description = schema.description;
+  if (schema.default !== undefined) out.default = schema.default;
+  switch (schema.type) {
+    case 'string':
+      out.type = 'string';
+      if (schema.one_of) out.enum = schema.one_of;
+      if (schema.len_min !== undefined) out.minLength = schema.len_min;
+      if (schema.len_max !== undefined) out.maxLength = schema.len_max;
+      break;
+    case 'integer':
+    case 'number':
+      out.type = schema.type;
+      if (schema.one_of) out.enum = schema.one_of;
+      if (schema.between) Object.assign(out, { minimum: schema.between[0], maximum: schema.between[1] });
+      break;
+    case 'boolean':
+      out.type = 'boolean';
+      break;
+    case 'array':
+    case 'set':
+      Object.assign(out, { type: 'array', items: toJsonSchema(schema.elements ?? { type: 'json' }) });
+      if (schema.type === 'set') out.uniqueItems = true;
+      break;
+    case 'map':
+      Object.assign(out, { type: 'object', additionalProperties: toJsonSchema(schema.values ?? { type: 'json' }) });
+      break;
+    case 'record':
+      Object.assign(out, objectSchema(schema.fields ?? {}));
+      break;
+    case 'foreign':
+      Object.assign(out, { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } });
+      break;
+    case 'json':
+      break;
+  }
+  return out;
+}
+
+function objectSchema(fields: FieldMap): JsonSchema {
+  const properties = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, toJsonSchema(f)]));
+  const required = Object.entries(fields)
+    .filter(([, f]) => f.required && f.default === undefined)
+    .map(([name]) => name);
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
+}
+
+const ERROR = { $ref: '#/components/responses/Error' };
+const ref = (def: EntityDefinition) => ({ $ref: `#/components/schemas/${def.name}` });
+const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
+
+function collectionPaths(def: EntityDefinition, base: string): Record<string, unknown> {
+  const key = { name: 'key', in: 'path', required: true, schema: { type: 'string' }, description: `id${def.endpointKey ? ` or ${def.endpointKey}` : ''}` };
+  const page = { type: 'object', properties: { data: { type: 'array', items: ref(def) }, offset: { type: 'string' }, next: { type: ['string', 'null'] } } };
+  const body = { required: true, ...json(ref(def)) };
+  return {
+    [base]: {
+      get: { summary: `List ${def.name}`, parameters: [{ name: 'size', in: 'query', schema: { type: 'integer' } }, { name: 'offset', in: 'query', schema: { type: 'string' } }, { name: 'tags', in: 'query', schema: { type: 'string' } }], responses: { 200: json(page), 400: ERROR } },
+      post: { summary: `Create a ${def.name} entity`, requestBody: body, responses: { 201: json(ref(def)), 400: ERROR, 409: ERROR } },
+    },
+    [`${base}/{key}`]: {
+      parameters: [key],
+      get: { responses: { 200: json(ref(def)), 404: ERROR } },
+      put: { summary: 'Create or replace', requestBody: body, responses: { 200: json(ref(def)), 400: ERROR } },
+      patch: { summary: 'Update', requestBody: body, responses: { 200: json(ref(def)), 400: ERROR, 404: ERROR } },
+      delete: { responses: { 204: { description: 'Deleted' }, 400: ERROR } },
+    },
+  };
+}
+
+/** The admin API's OpenAPI 3.1 document, generated from the same entity schemas that validate. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, unknown> = {};
+  for (const def of ENTITIES) {
+    if (def.topLevel) Object.assign(paths, collectionPaths(def, `/${def.adminPath}`));
+    for (const [, schema] of Object.entries(def.fields)) {
+      if (schema.type !== 'foreign' || schema.nested === false) continue;
+      const parent = findEntity(schema.reference!)!;
+      Object.assign(paths, collectionPaths(def, `/${parent.adminPath}/{parent}/${def.nestedPath}`));
+    }
+  }
+  paths['/apis'] = { post: { summary: 'Kong 0.x legacy API (a service and a route)', responses: { 201: { description: 'Created' }, 400: ERROR } }, get: { responses: { 200: { description: 'Page of apis' } } } };
+  for (const path of ['/', '/status', '/plugins/enabled', '/schemas/{entity}', '/schemas/plugins/{name}', '/tags/{tag}', '/clustering/data-planes', '/config']) {
+    paths[path] = { get: { responses: { 200: { description: 'OK' } } } };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Tollgate admin API', version: TOLLGATE_VERSION, description: "Kong-compatible admin API of Tollgate's control plane" },
+    paths,
+    components: {
+      schemas: Object.fromEntries(ENTITIES.map((def) => [def.name, objectSchema(def.fields)])),
+      responses: {
+        Error: json({
+          type: 'object',
+          properties: { code: { type: 'integer' }, name: { type: 'string' }, message: { type: 'string' }, fields: { type: 'object' } },
+        }),
+      },
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { isIP } from 'node:net';
+
+/** The control plane's settings, read once from the environment (12-factor) and frozen. */
+export interface ControlPlaneSettings {
+  readonly databaseUrl: string;
+  /** Postgres schema holding Tollgate's tables; tests give each suite its own. */
+  readonly databaseSchema: string;
+  readonly adminHost: string;
+  readonly adminPort: number;
+  readonly logLevel: string;
+}
+
+export function parseListen(value: string, variable: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value.trim());
+  if (!match || Number(match[2]) > 65535) {
+    throw new Error(`${variable}: expected host:port (for example 127.0.0.1:8001), got '${value}'`);
+  }
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): ControlPlaneSettings {
+  const admin = parseListen(env.TOLLGATE_ADMIN_LISTEN ?? '127.0.0.1:8001', 'TOLLGATE_ADMIN_LISTEN');
+  const schema = env.TOLLGATE_DATABASE_SCHEMA ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`TOLLGATE_DATABASE_SCHEMA: expected a lower-case SQL identifier, got '${schema}'`);
+  }
+  // Admin tokens arrive with billing; until then the admin API is only safe on loopback.
+  if (!isLoopback(admin.host)) {
+    throw new Error(
+      `TOLLGATE_ADMIN_LISTEN=${admin.host}:${admin.port} is not a loopback address and no admin tokens are set up: ` +
+        'refusing to expose an unauthenticated admin API',
+    );
+  }
+  return Object.freeze({
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tollgate',
+    databaseSchema: schema,
+    adminHost: admin.host,
+    adminPort: admin.port,
+    logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
+  });
+}

@@ -1,0 +1,46 @@
+const nx = require('@nx/eslint-plugin');
+const tseslint = require('typescript-eslint');
+
+// Module boundaries between the planes: the data plane and the shared libs never reach Postgres
+// or control-plane code (DESIGN.md section 1).
+const databaseClients = ['typeorm', '@nestjs/typeorm', 'pg', 'pg-*'];
+const depConstraints = [
+  {
+    sourceTag: 'scope:shared',
+    onlyDependOnLibsWithTags: ['scope:shared'],
+    bannedExternalImports: [...databaseClients, '@nestjs/*'],
+  },
+  {
+    sourceTag: 'scope:data-plane',
+    onlyDependOnLibsWithTags: ['scope:shared', 'scope:data-plane'],
+    bannedExternalImports: [...databaseClients, '@nestjs/*'],
+  },
+  { sourceTag: 'scope:control-plane', onlyDependOnLibsWithTags: ['scope:shared', 'scope:control-plane'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:shared', 'scope:cli'], bannedExternalImports: databaseClients },
+  { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['*'] },
+  { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['*'] },
+];
+
+module.exports = [
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.tollgate/**', '**/coverage/**', '**/*.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { allow: [], depConstraints }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // Test helpers, tests and benchmarks start whole planes in-process: only they may import an app.
+    files: ['libs/testing/**/*.ts', 'test/**/*.ts', 'apps/platform/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { allow: ['@tollgate/control-plane', '@tollgate/data-plane'], depConstraints },
+      ],
+    },
+  },
+];

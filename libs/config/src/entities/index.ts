@@ -1,0 +1,41 @@
+import type { EntityDefinition } from './entity-definition';
+import { caCertificates, certificates, snis } from './certificates';
+import { consumers } from './consumers';
+import { acls, basicauthCredentials, jwtSecrets, keyauthCredentials } from './credentials';
+import { plugins } from './plugins';
+import { routes } from './routes';
+import { services } from './services';
+import { targets, upstreams } from './upstreams';
+
+export * from './entity-definition';
+export { services, SERVICE_PROTOCOLS } from './services';
+export { routes } from './routes';
+export { consumers } from './consumers';
+export { plugins } from './plugins';
+export { upstreams, targets, healthchecksField } from './upstreams';
+export { certificates, snis, caCertificates } from './certificates';
+export { keyauthCredentials, basicauthCredentials, jwtSecrets, acls, JWT_ALGORITHMS } from './credentials';
+export { parseServiceUrl } from './service-url';
+
+/** Every Kong entity, parents before children (the order writes and snapshots use). */
+export const ENTITIES: readonly EntityDefinition[] = Object.freeze([
+  certificates,
+  caCertificates,
+  snis,
+  services,
+  routes,
+  consumers,
+  upstreams,
+  targets,
+  plugins,
+  keyauthCredentials,
+  basicauthCredentials,
+  jwtSecrets,
+  acls,
+]);
+
+const byName = new Map(ENTITIES.map((e) => [e.name, e]));
+
+export function findEntity(name: string): EntityDefinition | undefined {
+  return byName.get(name);
+}

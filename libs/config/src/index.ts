@@ -1,0 +1,4 @@
+export * from './schema/field';
+export * from './schema/validate';
+export * from './schema/string-checks';
+export * from './entities';

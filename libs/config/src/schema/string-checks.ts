@@ -1,0 +1,126 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { StringCheck } from './field';
+
+/** Each check returns null when the value is fine, else the message an admin sees. */
+type Check = (value: string) => string | null;
+
+const LABEL = /^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/i;
+const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+const PATH_CHARS = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+const TAG = /^[^\s,/]([^,/]*[^\s,/])?$/;
+
+function isHostname(value: string): boolean {
+  if (value.length === 0 || value.length > 253) return false;
+  return value.split('.').every((label) => LABEL.test(label));
+}
+
+function isHost(value: string): boolean {
+  const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  return isIP(bare) !== 0 || isHostname(value);
+}
+
+/** Splits `host:port`, `[v6]:port` or a bare host; port is undefined when absent. */
+export function splitHostPort(value: string): { host: string; port?: number } | null {
+  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
+  if (v6) return { host: `[${v6[1]}]`, port: v6[2] === undefined ? undefined : Number(v6[2]) };
+  if (isIP(value) === 6) return { host: `[${value}]` };
+  const colon = value.lastIndexOf(':');
+  if (colon === -1) return { host: value };
+  const port = value.slice(colon + 1);
+  if (!/^\d{1,5}$/.test(port)) return null;
+  return { host: value.slice(0, colon), port: Number(port) };
+}
+
+function checkHostWithPort(value: string, allowWildcard: boolean): string | null {
+  const parts = splitHostPort(value);
+  if (!parts) return 'invalid port number';
+  if (parts.port !== undefined && (parts.port < 0 || parts.port > 65535)) return 'invalid port number';
+  let host = parts.host;
+  if (allowWildcard) {
+    const stars = host.split('*').length - 1;
+    if (stars > 1) return 'only one wildcard must be specified';
+    if (stars === 1) {
+      if (host.startsWith('*.')) host = host.slice(2);
+      else if (host.endsWith('.*')) host = host.slice(0, -2);
+      else return 'wildcard must be leftmost or rightmost character';
+    }
+  }
+  return isHost(host) ? null : 'invalid hostname: ' + value;
+}
+
+function checkRegex(value: string): string | null {
+  try {
+    new RegExp(value);
+    return null;
+  } catch (err) {
+    return `invalid regex: '${value}' (${(err as Error).message})`;
+  }
+}
+
+function checkCidr(value: string): string | null {
+  const [ip, bits, extra] = value.split('/');
+  if (extra !== undefined) return 'invalid cidr range: ' + value;
+  const family = isIP(ip ?? '');
+  if (family === 0) return 'invalid ip or cidr range: ' + value;
+  if (bits === undefined) return null;
+  const max = family === 4 ? 32 : 128;
+  if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) return 'invalid cidr range: ' + value;
+  return null;
+}
+
+function checkUrl(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'invalid url: ' + value;
+  }
+  if (!['http:', 'https:', 'grpc:', 'grpcs:', 'ws:', 'wss:', 'tcp:', 'tls:'].includes(url.protocol)) {
+    return `unsupported protocol in url: '${url.protocol.slice(0, -1)}'`;
+  }
+  if (!url.hostname) return 'missing host in url';
+  return null;
+}
+
+const checks: Record<StringCheck, Check> = {
+  name: (v) => (/^[A-Za-z0-9.\-_~]+$/.test(v) ? null : `invalid value '${v}': it must only contain alphanumeric and '., -, _, ~' characters`),
+  host: (v) => (isHost(v) ? null : 'invalid hostname: ' + v),
+  host_with_optional_port: (v) => checkHostWithPort(v, false),
+  wildcard_host: (v) => checkHostWithPort(v, true),
+  sni: (v) => checkHostWithPort(v, true) && 'invalid SNI: ' + v,
+  target: (v) => checkHostWithPort(v, false) && 'Invalid target (' + v + '); not a valid hostname or ip address',
+  path: (v) => (PATH_CHARS.test(v) ? null : "should start with: / (fixed path) and contain only URL characters"),
+  router_path: (v) => {
+    if (v.startsWith('~')) return checkRegex(v.slice(1));
+    return PATH_CHARS.test(v) ? null : "should start with: / (fixed path) or ~/ (regex path)";
+  },
+  url: checkUrl,
+  regex: checkRegex,
+  header_name: (v) => (TOKEN.test(v) ? null : 'bad header name: ' + v),
+  http_method: (v) => (/^[A-Z]+$/.test(v) ? null : 'invalid value: ' + v),
+  cidr: checkCidr,
+  ip_or_cidr: checkCidr,
+  tag: (v) => (TAG.test(v) ? null : 'invalid tag: must be printable, without commas or slashes'),
+  region: (v) => (/^[a-z0-9][a-z0-9-]{0,62}$/.test(v) ? null : 'invalid region name: ' + v),
+  pem_certificate: (v) => {
+    try {
+      new X509Certificate(v);
+      return null;
+    } catch {
+      return 'invalid certificate: could not parse PEM';
+    }
+  },
+  pem_private_key: (v) => {
+    try {
+      createPrivateKey(v);
+      return null;
+    } catch {
+      return 'invalid key: could not parse PEM';
+    }
+  },
+};
+
+export function runStringCheck(check: StringCheck, value: string): string | null {
+  return checks[check](value);
+}

@@ -1,0 +1,1 @@
+export { aclSchema } from './schema';

@@ -1,0 +1,1 @@
+export { corsSchema } from './schema';

@@ -1,0 +1,30 @@
+import { validatePluginConfig } from '../validate-plugin-config';
+
+describe('cors schema', () => {
+  it("fills Kong's defaults", () => {
+    expect(validatePluginConfig('cors', {}).value).toEqual({
+      origins: null,
+      headers: null,
+      exposed_headers: null,
+      methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'],
+      max_age: null,
+      credentials: false,
+      private_network: false,
+      preflight_continue: false,
+    });
+  });
+
+  it('coerces max_age and credentials from a form', () => {
+    const { value } = validatePluginConfig('cors', { origins: '*', max_age: '3600', credentials: 'true' }, { coerce: true });
+    expect(value).toMatchObject({ origins: ['*'], max_age: 3600, credentials: true });
+  });
+
+  it('refuses unknown methods and bad header names', () => {
+    expect(validatePluginConfig('cors', { methods: ['GET', 'FETCH'], headers: ['X Bad'] }).errors).toEqual({
+      config: {
+        methods: ['expected one of: GET, HEAD, PUT, PATCH, POST, DELETE, OPTIONS, TRACE, CONNECT'],
+        headers: ['bad header name: X Bad'],
+      },
+    });
+  });
+});

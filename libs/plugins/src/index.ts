@@ -1,0 +1,14 @@
+export type { PluginPhase, PluginSchema } from './plugin-schema';
+export { pluginSchemas, findPluginSchema, availablePlugins } from './registry';
+export { validatePluginConfig } from './validate-plugin-config';
+export { aclSchema } from './acl';
+export { basicAuthSchema } from './basic-auth';
+export { correlationIdSchema } from './correlation-id';
+export { corsSchema } from './cors';
+export { ipRestrictionSchema } from './ip-restriction';
+export { jwtSchema } from './jwt';
+export { keyAuthSchema } from './key-auth';
+export { rateLimitingSchema } from './rate-limiting';
+export { requestSizeLimitingSchema } from './request-size-limiting';
+export { requestTransformerSchema } from './request-transformer';
+export { responseTransformerSchema } from './response-transformer';

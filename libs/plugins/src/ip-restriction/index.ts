@@ -1,0 +1,1 @@
+export { ipRestrictionSchema } from './schema';

@@ -1,0 +1,1 @@
+export { jwtSchema } from './schema';

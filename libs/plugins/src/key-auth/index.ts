@@ -1,0 +1,1 @@
+export { keyAuthSchema } from './schema';

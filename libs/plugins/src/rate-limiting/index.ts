@@ -1,0 +1,1 @@
+export { rateLimitingSchema } from './schema';

@@ -1,0 +1,1 @@
+export { requestTransformerSchema } from './schema';

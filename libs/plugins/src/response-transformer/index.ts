@@ -1,0 +1,1 @@
+export { responseTransformerSchema } from './schema';
