@@ -24,7 +24,9 @@ module.exports = {
   rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
-  transform: { '^.+\\.ts$': swc },
+  // @nestjs/typeorm 12 ships ES modules only: jest's CommonJS runtime needs it compiled too.
+  transform: { '^.+\\.ts$': swc, '/node_modules/@nestjs/typeorm/.+\\.js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/typeorm/)'],
   moduleNameMapper,
   setupFiles: ['reflect-metadata'],
   testTimeout: 60000,

@@ -5,6 +5,14 @@ import { AdminExceptionFilter } from './admin/admin-exception.filter';
 import { DataPlanesController } from './clustering/data-planes.controller';
 import { AuditLog } from './config-log/audit-log';
 import { ConfigVersionLedger } from './config-log/config-version-ledger';
+import { ChangeLogRetention } from './config-sync/change-log-retention';
+import { ConfigPublisher } from './config-sync/config-publisher';
+import { ConfigSyncServer } from './config-sync/config-sync.server';
+import { ConfigSyncService } from './config-sync/config-sync.service';
+import { DataPlaneRegistry } from './config-sync/data-plane-registry';
+import { DeltaBuilder } from './config-sync/delta-builder';
+import { SnapshotBuilder } from './config-sync/snapshot-builder';
+import { SnapshotCache } from './config-sync/snapshot-cache';
 import { dataSourceOptions } from './database/data-source-options';
 import { DeclarativeExportController } from './declarative/declarative-export.controller';
 import { EntitiesService } from './entities/entities.service';
@@ -50,6 +58,14 @@ export class AppModule {
         SchemasService,
         TagsService,
         ApisService,
+        SnapshotBuilder,
+        SnapshotCache,
+        DeltaBuilder,
+        DataPlaneRegistry,
+        ConfigSyncService,
+        ConfigSyncServer,
+        ConfigPublisher,
+        ChangeLogRetention,
       ],
     };
   }

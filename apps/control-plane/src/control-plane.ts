@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { readClusterTls } from '@tollgate/protocol';
 import type { AddressInfo } from 'node:net';
 import { adminBodyParser } from './admin/admin-body-parser';
 import { AppModule } from './app.module';
+import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
+import { ConfigSyncServer } from './config-sync/config-sync.server';
+import { resolveClusterTlsFiles } from './config-sync/dev-certificates';
 import { ensureDatabase } from './database/ensure-database';
 import type { ControlPlaneSettings } from './settings';
 
@@ -11,11 +15,21 @@ export interface RunningControlPlane {
   readonly app: INestApplication;
   /** `http://host:port` of the admin API. */
   readonly adminUrl: string;
+  /** `host:port` of the gRPC config sync endpoint. */
+  readonly clusterAddress: string;
   close(): Promise<void>;
 }
 
-/** Creates the database and schema if missing, migrates, and serves the admin API. */
-export async function startControlPlane(settings: ControlPlaneSettings): Promise<RunningControlPlane> {
+export interface StartOptions {
+  readonly coalescing?: CoalescingOptions;
+}
+
+/**
+ * Creates the database and schema if missing, migrates, serves the admin API, and streams
+ * config to data planes over gRPC.
+ */
+export async function startControlPlane(settings: ControlPlaneSettings, options: StartOptions = {}): Promise<RunningControlPlane> {
+  const tls = readClusterTls(resolveClusterTlsFiles(settings.clusterTls, settings.devCertificateDir));
   await ensureDatabase(settings.databaseUrl, settings.databaseSchema);
   const app = await NestFactory.create(AppModule.forSettings(settings), {
     bodyParser: false,
@@ -23,13 +37,24 @@ export async function startControlPlane(settings: ControlPlaneSettings): Promise
   });
   app.use(adminBodyParser);
   app.enableShutdownHooks();
+  await app.init();
+  const publisher = app.get(ConfigPublisher);
+  const syncServer = app.get(ConfigSyncServer);
+  await publisher.start(settings.databaseUrl, settings.databaseSchema, options.coalescing);
+  const clusterPort = await syncServer.listen(settings.clusterHost, settings.clusterPort, tls);
   await app.listen(settings.adminPort, settings.adminHost);
   const address = app.getHttpServer().address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     app,
     adminUrl: `http://${host}:${address.port}`,
-    close: () => app.close(),
+    clusterAddress: `${settings.clusterHost === '0.0.0.0' ? '127.0.0.1' : settings.clusterHost}:${clusterPort}`,
+    async close() {
+      await syncServer.close();
+      await publisher.close();
+      await app.close();
+    },
   };
 }
+
 export { readControlPlaneSettings, type ControlPlaneSettings } from './settings';

@@ -1,4 +1,6 @@
+import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 
 /** The control plane's settings, read once from the environment (12-factor) and frozen. */
 export interface ControlPlaneSettings {
@@ -7,6 +9,11 @@ export interface ControlPlaneSettings {
   readonly databaseSchema: string;
   readonly adminHost: string;
   readonly adminPort: number;
+  readonly clusterHost: string;
+  readonly clusterPort: number;
+  readonly clusterTls: ClusterTlsFiles;
+  /** Where development cluster certificates are generated when none are configured. */
+  readonly devCertificateDir: string;
   readonly logLevel: string;
 }
 
@@ -24,8 +31,11 @@ export function isLoopback(host: string): boolean {
   return host === '::1';
 }
 
+export const DEV_CERTIFICATE_DIR = join('.tollgate', 'cluster');
+
 export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): ControlPlaneSettings {
   const admin = parseListen(env.TOLLGATE_ADMIN_LISTEN ?? '127.0.0.1:8001', 'TOLLGATE_ADMIN_LISTEN');
+  const cluster = parseListen(env.TOLLGATE_CLUSTER_LISTEN ?? '0.0.0.0:8005', 'TOLLGATE_CLUSTER_LISTEN');
   const schema = env.TOLLGATE_DATABASE_SCHEMA ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`TOLLGATE_DATABASE_SCHEMA: expected a lower-case SQL identifier, got '${schema}'`);
@@ -42,6 +52,15 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
     databaseSchema: schema,
     adminHost: admin.host,
     adminPort: admin.port,
+    clusterHost: cluster.host,
+    clusterPort: cluster.port,
+    clusterTls: {
+      mode: parseClusterTlsMode(env.TOLLGATE_CLUSTER_MTLS),
+      certFile: env.TOLLGATE_CLUSTER_CERT,
+      keyFile: env.TOLLGATE_CLUSTER_CERT_KEY,
+      caFile: env.TOLLGATE_CLUSTER_CA_CERT,
+    },
+    devCertificateDir: env.TOLLGATE_DEV_CERT_DIR ?? DEV_CERTIFICATE_DIR,
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
   });
 }

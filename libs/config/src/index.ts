@@ -2,3 +2,4 @@ export * from './schema/field';
 export * from './schema/validate';
 export * from './schema/string-checks';
 export * from './entities';
+export * from './snapshot';

@@ -1,4 +1,5 @@
-import { startControlPlane, type RunningControlPlane } from '@tollgate/control-plane';
+import { startControlPlane, type ControlPlaneSettings, type RunningControlPlane } from '@tollgate/control-plane';
+import type { ClusterTlsFiles } from '@tollgate/protocol';
 import { createTestSchema, type TestSchema } from './postgres-fixture';
 
 export interface TestControlPlane extends RunningControlPlane {
@@ -7,22 +8,37 @@ export interface TestControlPlane extends RunningControlPlane {
   stop(): Promise<void>;
 }
 
-/** A control plane in-process on a free loopback port, on a fresh Postgres schema. */
-export async function startTestControlPlane(suite: string): Promise<TestControlPlane> {
-  const schema = await createTestSchema(suite);
-  const running = await startControlPlane({
+export interface TestControlPlaneOptions {
+  /** Cluster TLS; plain text unless a test is about mTLS. */
+  readonly clusterTls?: ClusterTlsFiles;
+  /** Reuse a schema (a second replica on the same database). */
+  readonly schema?: TestSchema;
+}
+
+export function testControlPlaneSettings(schema: TestSchema, options: TestControlPlaneOptions = {}): ControlPlaneSettings {
+  return {
     databaseUrl: schema.databaseUrl,
     databaseSchema: schema.name,
     adminHost: '127.0.0.1',
     adminPort: 0,
+    clusterHost: '127.0.0.1',
+    clusterPort: 0,
+    clusterTls: options.clusterTls ?? { mode: 'off' },
+    devCertificateDir: '.tollgate/test-cluster',
     logLevel: 'silent',
-  });
+  };
+}
+
+/** A control plane in-process on free loopback ports, on a fresh Postgres schema. */
+export async function startTestControlPlane(suite: string, options: TestControlPlaneOptions = {}): Promise<TestControlPlane> {
+  const schema = options.schema ?? (await createTestSchema(suite));
+  const running = await startControlPlane(testControlPlaneSettings(schema, options), { coalescing: { quietMs: 5, maxDelayMs: 50 } });
   return {
     ...running,
     schema,
     async stop() {
       await running.close();
-      await schema.drop();
+      if (!options.schema) await schema.drop();
     },
   };
 }

@@ -1,2 +1,4 @@
 export { createTestSchema, TEST_DATABASE_URL, type TestSchema } from './postgres-fixture';
-export { startTestControlPlane, type TestControlPlane } from './control-plane-fixture';
+export { startTestControlPlane, testControlPlaneSettings, type TestControlPlane, type TestControlPlaneOptions } from './control-plane-fixture';
+export { adminClient, type AdminClient, type AdminResponse } from './admin-client';
+export { waitFor } from './wait-for';

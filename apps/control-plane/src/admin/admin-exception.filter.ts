@@ -1,6 +1,15 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 import { AdminError, AdminErrorCode } from './admin-error';
+
+/**
+ * Postgres refused a value the caller sent that no schema describes (a NUL byte in a path key or
+ * a query filter, a key too big for its unique index): SQLSTATE classes 22 and 54.
+ */
+function isRejectedValue(exception: unknown): exception is QueryFailedError {
+  return exception instanceof QueryFailedError && /^(22|54)/.test(String((exception as { code?: unknown }).code));
+}
 
 /** Renders every error in Kong's `{code, name, message, fields}` shape; never leaks a stack. */
 @Catch()
@@ -18,6 +27,10 @@ export class AdminExceptionFilter implements ExceptionFilter {
       const code = status === 404 ? AdminErrorCode.NOT_FOUND : AdminErrorCode.SCHEMA_VIOLATION;
       const message = status === 404 ? 'Not found' : exception.message;
       res.status(status).json(new AdminError(code, message).toBody());
+      return;
+    }
+    if (isRejectedValue(exception)) {
+      res.status(400).json(new AdminError(AdminErrorCode.SCHEMA_VIOLATION, `schema violation (${exception.message})`).toBody());
       return;
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));

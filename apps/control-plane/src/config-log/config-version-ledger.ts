@@ -36,7 +36,8 @@ export class ConfigVersionLedger {
         [version, JSON.stringify(list.map((c) => ({ entity_type: c.entityType, entity_id: c.entityId, op: c.op, regions: c.regions })))],
       );
     }
-    await db.query('SELECT pg_notify($1, $2)', [CONFIG_VERSION_CHANNEL, String(version)]);
+    // Channels are database-wide; the schema in the name keeps control planes of different schemas apart.
+    await db.query(`SELECT pg_notify('${CONFIG_VERSION_CHANNEL}_' || current_schema(), $1)`, [String(version)]);
     return version;
   }
 

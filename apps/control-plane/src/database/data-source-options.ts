@@ -1,7 +1,8 @@
 import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-schema';
+import { ConfigSync1764201700000 } from './migrations/1764201700000-config-sync';
 
-export const MIGRATIONS = [InitialSchema1764201600000];
+export const MIGRATIONS = [InitialSchema1764201600000, ConfigSync1764201700000];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
 export function dataSourceOptions(databaseUrl: string, schema: string): DataSourceOptions {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ENTITIES, findEntity, isPlainObject, isUuid, type EntityDefinition } from '@tollgate/config';
+import { ENTITIES, findEntity, isPlainObject, isUuid, type EntityDefinition, type FieldMap } from '@tollgate/config';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
@@ -32,10 +32,12 @@ function nowSeconds(): number {
 }
 
 /** Deep-merges a PATCH into the stored entity: records (plugin config, healthchecks) merge, the rest replace. */
-function mergePatch(stored: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+function mergePatch(stored: Record<string, unknown>, patch: Record<string, unknown>, fields?: FieldMap): Record<string, unknown> {
   const out = { ...stored };
   for (const [key, value] of Object.entries(patch)) {
-    out[key] = isPlainObject(value) && isPlainObject(stored[key]) ? mergePatch(stored[key], value) : value;
+    // A foreign key is replaced whole: a `{name}` merged into the stored `{id}` would name two entities.
+    const merge = isPlainObject(value) && isPlainObject(stored[key]) && fields?.[key]?.type !== 'foreign';
+    out[key] = merge ? mergePatch(stored[key] as Record<string, unknown>, value) : value;
   }
   return out;
 }
@@ -96,8 +98,6 @@ export class EntitiesService {
         }
         body[def.endpointKey] = key;
         if (existing) body.id = existing.id;
-      } else {
-        throw new AdminError(AdminErrorCode.INVALID_PRIMARY_KEY, `'${key}' is not a valid UUID`, { id: 'expected a valid UUID' });
       }
       if (!existing) return this.insert(w, def, body, parsed.fromForm);
       return this.replace(w, def, existing, body, parsed.fromForm);
@@ -113,7 +113,7 @@ export class EntitiesService {
       // Write-only secrets (hashed passwords) are kept unless the patch sets them.
       for (const [field, schema] of Object.entries(def.fields)) if (schema.write_only) stored[field] = existing[field];
       if (parsed.body.id !== undefined && parsed.body.id !== existing.id) throw schemaViolation({ id: 'cannot be changed' });
-      const merged = mergePatch(stored, this.scoped(parsed.body, scope));
+      const merged = mergePatch(stored, this.scoped(parsed.body, scope), def.fields);
       return this.replace(w, def, existing, merged, parsed.fromForm);
     });
   }
@@ -190,6 +190,9 @@ export class EntitiesService {
   }
 
   async findByKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope): Promise<Row | null> {
+    if (!isUuid(key) && !def.endpointKey) {
+      throw new AdminError(AdminErrorCode.INVALID_PRIMARY_KEY, `'${key}' is not a valid UUID`, { id: 'expected a valid UUID' });
+    }
     if (isUuid(key)) {
       const row = await this.store.findById(db, def, key, scope);
       if (row) return row;

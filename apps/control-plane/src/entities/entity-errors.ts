@@ -1,6 +1,6 @@
 import { describeErrors, type EntityDefinition, type FieldErrors } from '@tollgate/config';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
-import { columnsOf } from './entity-row';
+import { columnsOf, type ColumnMapping } from './entity-row';
 
 export function schemaViolation(errors: FieldErrors): AdminError {
   return new AdminError(AdminErrorCode.SCHEMA_VIOLATION, describeErrors(errors), errors);
@@ -12,8 +12,8 @@ export function notFound(def: EntityDefinition, key: string): AdminError {
   });
 }
 
-function fieldForColumn(def: EntityDefinition, column: string): string {
-  return columnsOf(def).find((c) => c.column === column)?.field ?? column;
+function columnMapping(def: EntityDefinition, column: string): ColumnMapping | undefined {
+  return columnsOf(def).find((c) => c.column === column);
 }
 
 /**
@@ -29,9 +29,12 @@ export function translateDatabaseError(def: EntityDefinition, err: unknown, dele
       const columns = match[1]!.split(', ');
       const values = columns.length === 1 ? [match[2]!] : match[2]!.split(', ');
       columns.forEach((column, i) => {
-        const field = fieldForColumn(def, column.replace(/"/g, ''));
-        const value = values[i] === undefined || values[i] === '' ? null : values[i];
-        fields[field] = column.endsWith('_id') && value !== null ? { id: value } : value;
+        const name = column.replace(/"/g, '');
+        const mapping = columnMapping(def, name);
+        // A NULLS NOT DISTINCT constraint (one plugin per scope) prints an absent foreign key as `null`.
+        const absent = values[i] === undefined || values[i] === '' || (mapping?.foreign && values[i] === 'null');
+        const value = absent ? null : values[i];
+        fields[mapping?.field ?? name] = mapping?.foreign && value !== null ? { id: value } : value;
       });
     }
     const described = Object.entries(fields)

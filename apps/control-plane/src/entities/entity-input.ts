@@ -3,6 +3,7 @@ import {
   findEntity,
   isUuid,
   parseServiceUrl,
+  splitHostPort,
   validateRecord,
   type EntityDefinition,
   type FieldErrors,
@@ -10,7 +11,7 @@ import {
 import { findPluginSchema, validatePluginConfig } from '@tollgate/plugins';
 import type { EntityManager } from 'typeorm';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
-import { certificateDigest, generateKey, hashPassword, isPasswordHash } from './entity-secrets';
+import { certificateDigest, certificateMatchesKey, generateKey, hashPassword, isPasswordHash } from './entity-secrets';
 import { schemaViolation } from './entity-errors';
 import { EntityStore } from './entity-store';
 
@@ -37,6 +38,7 @@ export class EntityInput {
     const { value, errors: fieldErrors } = validateRecord(def.fields, input, { coerce: ctx.fromForm }, def.entityChecks);
     Object.assign(errors, fieldErrors ?? {});
     if (def.name === 'plugins' && !errors.name && !errors.config) this.checkPlugin(value, ctx, errors);
+    if (def.name === 'certificates') this.checkKeyPairs(value, errors);
     if (Object.keys(errors).length > 0) throw schemaViolation(errors);
 
     await this.fillGenerated(def, value);
@@ -53,8 +55,10 @@ export class EntityInput {
       delete input.url;
       Object.assign(input, parsed.fields);
     }
-    if (def.name === 'targets' && typeof input.target === 'string' && !/:\d+$|^\[.*\]:\d+$/.test(input.target)) {
-      input.target = `${input.target}:8000`;
+    if (def.name === 'targets' && typeof input.target === 'string') {
+      // A bare IPv6 address also ends in `:digits`: only a host parsed without a port gets Kong's 8000.
+      const parts = splitHostPort(input.target);
+      if (parts && parts.port === undefined) input.target = `${parts.host}:8000`;
     }
     return input;
   }
@@ -72,6 +76,20 @@ export class EntityInput {
     const result = validatePluginConfig(name, value.config ?? {}, { coerce: ctx.fromForm });
     if (result.errors) Object.assign(errors, result.errors);
     else value.config = result.value;
+  }
+
+  /** Kong refuses a certificate whose key is not its own: the data plane could never serve it. */
+  private checkKeyPairs(value: Record<string, unknown>, errors: FieldErrors): void {
+    const mismatched: string[] = [];
+    if (!errors.cert && !errors.key && !certificateMatchesKey(value.cert as string, value.key as string)) {
+      mismatched.push('certificate does not match key');
+    }
+    if (value.cert_alt && value.key_alt && !errors.cert_alt && !errors.key_alt && !certificateMatchesKey(value.cert_alt as string, value.key_alt as string)) {
+      mismatched.push('alternative certificate does not match key');
+    }
+    if (mismatched.length === 0) return;
+    const entity = errors['@entity'];
+    errors['@entity'] = [...(Array.isArray(entity) ? entity : []), ...mismatched];
   }
 
   private async fillGenerated(def: EntityDefinition, value: Record<string, unknown>): Promise<void> {

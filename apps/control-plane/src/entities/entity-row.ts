@@ -44,11 +44,14 @@ export function toRowValues(def: EntityDefinition, entity: Record<string, unknow
   });
 }
 
-/** A row as the admin API shows it: foreign keys as `{id}`, write-only fields left out. */
-export function fromRow(def: EntityDefinition, row: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A row as the admin API shows it: foreign keys as `{id}`, write-only fields (password hashes)
+ * left out unless the row is bound for a data plane, which needs them to verify.
+ */
+export function fromRow(def: EntityDefinition, row: Record<string, unknown>, includeWriteOnly = false): Record<string, unknown> {
   const entity: Record<string, unknown> = {};
   for (const { field, column, foreign } of columnsOf(def)) {
-    if (def.fields[field]!.write_only) continue;
+    if (def.fields[field]!.write_only && !includeWriteOnly) continue;
     const value = row[column];
     entity[field] = foreign ? (value == null ? null : { id: value }) : (value ?? null);
   }

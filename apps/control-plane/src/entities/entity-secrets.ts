@@ -1,4 +1,4 @@
-import { createHash, randomBytes, scrypt, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, scrypt, timingSafeEqual, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
@@ -37,4 +37,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 export function certificateDigest(pem: string): string {
   return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+}
+
+export function certificateMatchesKey(certPem: string, keyPem: string): boolean {
+  return new X509Certificate(certPem).checkPrivateKey(createPrivateKey(keyPem));
 }

@@ -25,7 +25,7 @@ export const routes = defineEntity({
     },
     snis: { type: 'set', nullable: true, elements: { type: 'string', check: 'sni' }, description: 'TLS server names that match' },
     https_redirect_status_code: { type: 'integer', default: 426, one_of: [426, 301, 302, 307, 308], description: 'Status when an http request hits an https-only route' },
-    regex_priority: { type: 'integer', default: 0, description: 'Order in which regex paths are tried, highest first' },
+    regex_priority: { type: 'integer', default: 0, between: [-2147483648, 2147483647], description: 'Order in which regex paths are tried, highest first' },
     strip_path: { type: 'boolean', default: true, description: 'Remove the matched path prefix before proxying' },
     path_handling: { type: 'string', default: 'v0', one_of: ['v0', 'v1'], description: 'How service and route paths are joined' },
     preserve_host: { type: 'boolean', default: false, description: 'Send the client Host header upstream' },

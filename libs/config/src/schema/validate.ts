@@ -12,6 +12,7 @@ export interface Validated {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UNSTORABLE = /[\0\p{Cs}]/u;
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
@@ -36,7 +37,8 @@ export function validateRecord(
   const value: Record<string, unknown> = {};
   const errors: FieldErrors = {};
   for (const key of Object.keys(input)) {
-    if (!(key in fields)) errors[key] = 'unknown field';
+    // Own keys only: `constructor` or `toString` are not fields because every object inherits them.
+    if (!Object.hasOwn(fields, key)) errors[key] = 'unknown field';
   }
   for (const [name, schema] of Object.entries(fields)) {
     const result = validateField(schema, input[name], options);
@@ -58,7 +60,8 @@ export function validateField(schema: FieldSchema, raw: unknown, options: Valida
   if (raw === undefined && schema.type === 'record' && !schema.nullable) raw = schema.default ?? {};
   if (raw === undefined || raw === null || (options.coerce && raw === '' && schema.type !== 'string')) {
     if (raw === undefined && schema.default !== undefined) return { value: structuredClone(schema.default) };
-    if (schema.required) return { error: 'required field missing' };
+    // A field with a default is nullable only when it says so (see FieldSchema.nullable).
+    if (schema.required || (schema.default !== undefined && !schema.nullable)) return { error: 'required field missing' };
     return { value: null };
   }
   switch (schema.type) {
@@ -87,6 +90,8 @@ export function validateField(schema: FieldSchema, raw: unknown, options: Valida
 
 function checkString(schema: FieldSchema, raw: unknown): FieldResult {
   if (typeof raw !== 'string') return { error: 'expected a string' };
+  // Postgres stores neither in text, nor in jsonb.
+  if (UNSTORABLE.test(raw)) return { error: 'invalid value: NUL characters and unpaired surrogates are not allowed' };
   if (schema.len_min !== undefined && raw.length < schema.len_min) {
     return { error: schema.len_min === 1 ? 'length must be at least 1' : `length must be at least ${schema.len_min}` };
   }

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { Hello } from '@tollgate/protocol';
+import { DataSource } from 'typeorm';
+
+export type SyncStatus = 'normal' | 'unknown' | 'plugin_set_incompatible' | 'config_rejected' | 'disconnected';
+
+/** The `data_plane_nodes` rows behind `/clustering/data-planes`. */
+@Injectable()
+export class DataPlaneRegistry {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async connected(hello: Hello, ip: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO data_plane_nodes (id, hostname, ip, region, labels, version, config_version, config_hash, last_seen, sync_status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), 'unknown')
+       ON CONFLICT (id) DO UPDATE SET hostname = $2, ip = $3, region = $4, labels = $5, version = $6,
+         config_version = $7, config_hash = $8, last_seen = now()`,
+      [hello.node_id, hello.hostname, ip, hello.region, JSON.stringify(hello.labels ?? {}), hello.version, hello.config_version, hello.config_hash],
+    );
+  }
+
+  async applied(nodeId: string, version: number, hash: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE data_plane_nodes SET config_version = $2, config_hash = $3, sync_status = 'normal', last_error = NULL, last_seen = now()
+       WHERE id = $1`,
+      [nodeId, version, hash],
+    );
+  }
+
+  async status(nodeId: string, status: SyncStatus, error: unknown = null): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE data_plane_nodes SET sync_status = $2, last_error = $3, last_seen = now() WHERE id = $1`,
+      [nodeId, status, error === null ? null : JSON.stringify(error)],
+    );
+  }
+
+  async seen(nodeId: string, version: number, hash: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE data_plane_nodes SET last_seen = now(), config_version = $2, config_hash = $3 WHERE id = $1`,
+      [nodeId, version, hash],
+    );
+  }
+}

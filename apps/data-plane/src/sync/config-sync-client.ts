@@ -1,0 +1,216 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ConfigEntities, ConfigEntityError } from '@tollgate/config';
+import {
+  clusterChannel,
+  loadConfigSync,
+  type ClusterTls,
+  type ControlPlaneMessage,
+  type DataPlaneMessage,
+  type Delta,
+  type SyncStatus,
+} from '@tollgate/protocol';
+import type { ConfigApplier } from './config-applier';
+import { ReconnectBackoff } from './reconnect-backoff';
+import { SnapshotAssembler } from './snapshot-assembler';
+import type { SnapshotFile } from './snapshot-file';
+import { DeltaError, SyncedConfig } from './synced-config';
+
+export interface ConfigSyncClientOptions {
+  readonly address: string;
+  readonly tls: ClusterTls;
+  readonly nodeId: string;
+  readonly hostname: string;
+  readonly region: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly version: string;
+  readonly plugins: readonly string[];
+  readonly applier: ConfigApplier;
+  readonly snapshotFile: SnapshotFile;
+  readonly heartbeatMs?: number;
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+type Stream = grpc.ClientDuplexStream<DataPlaneMessage, ControlPlaneMessage>;
+
+/**
+ * The data plane's end of `ConfigSync`: says Hello with the config it serves, applies snapshots
+ * and deltas off the request path, persists each applied config, and Acks or Nacks it. Keeps
+ * serving its last good config through any control-plane outage, reconnecting with backoff.
+ */
+export class ConfigSyncClient {
+  private config: SyncedConfig | null = null;
+  private client: grpc.Client | null = null;
+  private stream: Stream | null = null;
+  private readonly backoff: ReconnectBackoff;
+  private readonly assembler = new SnapshotAssembler();
+  private queue: Promise<void> = Promise.resolve();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** The control plane's last word on why it sends nothing (plugin_set_incompatible). */
+  lastStatus: SyncStatus | null = null;
+  connected = false;
+  /** What arrived, for /status and the tests: full snapshots and deltas applied. */
+  readonly stats = { snapshots: 0, deltas: 0, nacks: 0 };
+
+  constructor(private readonly options: ConfigSyncClientOptions) {
+    this.backoff = new ReconnectBackoff(options.backoff?.initialMs ?? 500, options.backoff?.maxMs ?? 30_000);
+  }
+
+  get current(): { version: number; hash: string } | null {
+    return this.config ? { version: this.config.version, hash: this.config.hash } : null;
+  }
+
+  /** The config served before the first sync (disk copy or declarative file). */
+  seed(version: number, entities: ConfigEntities): void {
+    this.config = SyncedConfig.of(version, entities);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const { credentials, options } = clusterChannel(this.options.tls);
+    const Client = loadConfigSync().ConfigSync;
+    this.client ??= new Client(this.options.address, credentials, { ...options, 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+    const stream = (this.client as unknown as { Sync(): Stream }).Sync();
+    this.stream = stream;
+    stream.on('data', (message: ControlPlaneMessage) => {
+      this.connected = true;
+      this.backoff.reset();
+      this.queue = this.queue.then(() => this.handle(message)).catch((err: unknown) => this.log('error', `sync: ${String(err)}`));
+    });
+    stream.on('error', (err: Error) => this.disconnected(stream, err.message));
+    stream.on('end', () => this.disconnected(stream, 'stream ended'));
+    this.send({ message: 'hello', hello: this.hello() });
+    this.heartbeat ??= setInterval(() => this.sendHeartbeat(), this.options.heartbeatMs ?? 10_000);
+    this.heartbeat.unref();
+  }
+
+  private hello() {
+    const o = this.options;
+    return {
+      node_id: o.nodeId,
+      hostname: o.hostname,
+      region: o.region,
+      labels: { ...o.labels },
+      version: o.version,
+      plugins: [...o.plugins],
+      config_version: this.config?.version ?? 0,
+      config_hash: this.config?.hash ?? '',
+    };
+  }
+
+  private disconnected(stream: Stream, reason: string): void {
+    if (stream !== this.stream) return;
+    this.stream = null;
+    this.connected = false;
+    if (this.stopped) return;
+    const delay = this.backoff.next();
+    this.log('warn', `control plane unreachable (${reason}); serving config version ${this.config?.version ?? 'none'}; retrying in ${delay} ms`);
+    this.retry = setTimeout(() => this.connect(), delay);
+    this.retry.unref();
+  }
+
+  private async handle(message: ControlPlaneMessage): Promise<void> {
+    if (message.message === 'snapshot') {
+      let assembled;
+      try {
+        assembled = this.assembler.add(message.snapshot);
+      } catch (err) {
+        this.nack(message.snapshot.version, [{ entity: 'config', id: '', field: 'snapshot', message: (err as Error).message }]);
+        return;
+      }
+      if (assembled) {
+        this.stats.snapshots++;
+        await this.applySnapshot(assembled.version, assembled.hash, assembled.entities);
+      }
+    } else if (message.message === 'delta') {
+      this.stats.deltas++;
+      await this.applyDelta(message.delta);
+    } else if (message.message === 'status') {
+      this.lastStatus = message.status;
+      this.log('warn', `control plane: ${message.status.status}: ${message.status.message}`);
+    }
+  }
+
+  private async applySnapshot(version: number, hash: string, entities: ConfigEntities): Promise<void> {
+    const next = SyncedConfig.of(version, entities);
+    if (next.hash !== hash) {
+      this.nack(version, [{ entity: 'config', id: '', field: 'hash', message: `snapshot hash is ${next.hash}, expected ${hash}` }]);
+      return;
+    }
+    await this.install(next, entities);
+  }
+
+  private async applyDelta(delta: Delta): Promise<void> {
+    if (!this.config) {
+      this.nack(delta.to_version, [{ entity: 'config', id: '', field: 'version', message: 'delta received with no config to apply it to' }]);
+      return;
+    }
+    let next: SyncedConfig;
+    try {
+      next = this.config.applyDelta(delta);
+    } catch (err) {
+      if (!(err instanceof DeltaError) && !(err instanceof SyntaxError)) throw err;
+      this.nack(delta.to_version, [{ entity: 'config', id: '', field: 'hash', message: err.message }]);
+      return;
+    }
+    await this.install(next, next.entities());
+  }
+
+  /** Apply, persist, then Ack; a config the applier refuses is Nacked and the last good one stays. */
+  private async install(next: SyncedConfig, entities: ConfigEntities): Promise<void> {
+    const outcome = await this.options.applier.applySnapshot({ version: next.version, hash: next.hash, entities });
+    if (!outcome.ok) {
+      this.nack(next.version, outcome.errors);
+      return;
+    }
+    this.config = next;
+    await this.options.snapshotFile.save({ version: next.version, hash: next.hash, entities });
+    this.lastStatus = null;
+    this.send({ message: 'ack', ack: { version: next.version, hash: next.hash } });
+  }
+
+  private nack(version: number, errors: readonly ConfigEntityError[]): void {
+    this.stats.nacks++;
+    this.log('warn', `rejected config version ${version}: ${errors.slice(0, 3).map((e) => `${e.entity} ${e.id} ${e.field}: ${e.message}`).join('; ')}`);
+    this.send({ message: 'nack', nack: { version, errors: errors.map((e) => ({ ...e })) } });
+  }
+
+  private sendHeartbeat(): void {
+    const usage = process.memoryUsage();
+    this.send({
+      message: 'heartbeat',
+      heartbeat: { config_version: this.config?.version ?? 0, config_hash: this.config?.hash ?? '', stats: { requests: 0, active_connections: 0, rss_bytes: usage.rss } },
+    });
+  }
+
+  private send(message: DataPlaneMessage): void {
+    if (this.stream && !this.stream.destroyed) this.stream.write(message);
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    this.options.log?.(level, message);
+  }
+
+  /** Waits until everything received so far has been handled (tests, graceful stop). */
+  async drain(): Promise<void> {
+    await this.queue;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.retry) clearTimeout(this.retry);
+    this.heartbeat = null;
+    this.stream?.cancel();
+    this.stream = null;
+    this.client?.close();
+    this.client = null;
+  }
+}

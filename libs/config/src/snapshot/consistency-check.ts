@@ -1,0 +1,56 @@
+import type { ConfigEntities, EntityCollection, ForeignKey } from './entity-types';
+
+/** One reason a config cannot be applied; the Nack carries a list of these. */
+export interface ConfigEntityError {
+  readonly entity: EntityCollection | string;
+  readonly id: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+type Reference = { from: EntityCollection; field: string; to: EntityCollection; required: boolean };
+
+const REFERENCES: readonly Reference[] = [
+  { from: 'snis', field: 'certificate', to: 'certificates', required: true },
+  { from: 'services', field: 'client_certificate', to: 'certificates', required: false },
+  { from: 'routes', field: 'service', to: 'services', required: false },
+  { from: 'upstreams', field: 'client_certificate', to: 'certificates', required: false },
+  { from: 'targets', field: 'upstream', to: 'upstreams', required: true },
+  { from: 'plugins', field: 'route', to: 'routes', required: false },
+  { from: 'plugins', field: 'service', to: 'services', required: false },
+  { from: 'plugins', field: 'consumer', to: 'consumers', required: false },
+  { from: 'keyauth_credentials', field: 'consumer', to: 'consumers', required: true },
+  { from: 'basicauth_credentials', field: 'consumer', to: 'consumers', required: true },
+  { from: 'jwt_secrets', field: 'consumer', to: 'consumers', required: true },
+  { from: 'acls', field: 'consumer', to: 'consumers', required: true },
+];
+
+/**
+ * Every reference resolves: each route's service, each credential's consumer, each target's
+ * upstream is present. Checked before a snapshot is published and again before it is applied.
+ */
+export function checkConsistency(entities: ConfigEntities): ConfigEntityError[] {
+  const ids = new Map<EntityCollection, Set<string>>();
+  const idsOf = (collection: EntityCollection) => {
+    let set = ids.get(collection);
+    if (!set) {
+      set = new Set(entities[collection].map((e) => e.id));
+      ids.set(collection, set);
+    }
+    return set;
+  };
+  const errors: ConfigEntityError[] = [];
+  for (const ref of REFERENCES) {
+    for (const entity of entities[ref.from]) {
+      const key = (entity as unknown as Record<string, ForeignKey | null>)[ref.field];
+      if (!key) {
+        if (ref.required) errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: 'required field missing' });
+        continue;
+      }
+      if (!idsOf(ref.to).has(key.id)) {
+        errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: `references missing ${ref.to} ${key.id}` });
+      }
+    }
+  }
+  return errors;
+}

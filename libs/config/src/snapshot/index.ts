@@ -1,0 +1,3 @@
+export * from './entity-types';
+export { canonicalJson, ConfigHash } from './config-hash';
+export { checkConsistency, type ConfigEntityError } from './consistency-check';
