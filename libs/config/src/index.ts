@@ -3,3 +3,4 @@ export * from './schema/validate';
 export * from './schema/string-checks';
 export * from './entities';
 export * from './snapshot';
+export * from './declarative';

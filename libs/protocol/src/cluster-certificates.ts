@@ -1,4 +1,5 @@
 import forge from 'node-forge';
+import { generateKeyPairSync } from 'node:crypto';
 import { CLUSTER_SERVER_NAME } from './cluster-credentials';
 
 export interface PemPair {
@@ -8,8 +9,13 @@ export interface PemPair {
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
+// Keys come from node's native RSA (forge's pure-JS generation takes seconds); forge signs.
 function keyPair(): forge.pki.rsa.KeyPair {
-  return forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) as forge.pki.rsa.PublicKey,
+    privateKey: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()) as forge.pki.rsa.PrivateKey,
+  };
 }
 
 function baseCertificate(publicKey: forge.pki.PublicKey, commonName: string, years: number): forge.pki.Certificate {

@@ -11,7 +11,7 @@ export class DataPlaneSession {
   /** Sent as a delta, not yet acknowledged: a Nack of it is answered with a full snapshot. */
   pendingDelta: number | null = null;
   /** A version the data plane rejected; not sent again. */
-  rejectedVersion = 0;
+  rejectedVersion = -1;
   incompatible = false;
   /** Something has been sent on this stream, so sentVersion is ours rather than the Hello's. */
   synced = false;
@@ -21,7 +21,8 @@ export class DataPlaneSession {
     readonly hello: Hello,
     readonly stream: SyncStream,
   ) {
-    this.sentVersion = hello.config_version;
+    // A data plane with no config at all is behind even version 0 (an empty database).
+    this.sentVersion = hello.config_hash ? hello.config_version : -1;
   }
 
   get nodeId(): string {
