@@ -1,5 +1,5 @@
 import type { ConfigSnapshot } from '@tollgate/config';
-import { ConfigSyncClient, SnapshotFile, type ApplyOutcome } from '@tollgate/data-plane-sync';
+import { ConfigSyncClient, loadDiskConfig, SnapshotFile, SyncedConfig, type ApplyOutcome } from '@tollgate/data-plane-sync';
 import { adminClient, createTestSchema, startTestControlPlane, waitFor, type TestControlPlane, type TestSchema } from '@tollgate/testing';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +54,7 @@ function dataPlane(cp: TestControlPlane, nodeId: string, { region = 'default', p
     heartbeatMs: 200,
     backoff: { initialMs: 50, maxMs: 500 },
   });
-  if (seed) client.seed(seed.version, seed.entities);
+  if (seed) client.seed(SyncedConfig.of(seed.version, seed.entities));
   client.start();
   return { client, applier, prefix };
 }
@@ -94,7 +94,7 @@ describe('config sync between a control plane and data planes', () => {
       return rows[0]?.sync_status === 'normal' && Number(rows[0].config_version) === snapshot.version;
     });
     const file = new SnapshotFile(dp.prefix);
-    expect((await file.load())?.version).toBe(snapshot.version);
+    expect((await file.load())?.snapshot.version).toBe(snapshot.version);
     expect(statSync(file.path).mode & 0o777).toBe(0o600);
 
     const listed = await admin.get<{ data: Record<string, unknown>[] }>('/clustering/data-planes');
@@ -113,6 +113,14 @@ describe('config sync between a control plane and data planes', () => {
     const next = await waitFor('delta applied', () => (dp.applier.last!.version > first.version ? dp.applier.last : undefined));
     expect(next.entities.routes.map((r) => r.name)).toEqual(['orders-api']);
     expect(dp.client.stats).toMatchObject({ snapshots: 1, deltas: 1 });
+
+    // The delta was journaled, not a rewrite: a restart replays it onto the snapshot.
+    const file = new SnapshotFile(dp.prefix);
+    await waitFor('journaled', () => dp.client.current?.version === next.version);
+    expect(statSync(file.journalPath).mode & 0o777).toBe(0o600);
+    const onDisk = await loadDiskConfig(file);
+    expect(onDisk?.version).toBe(next.version);
+    expect(onDisk?.hash).toBe(next.hash);
     const [state] = await schema.query<{ version: string }>('SELECT version FROM config_state');
     expect(next.version).toBe(Number(state!.version));
   });

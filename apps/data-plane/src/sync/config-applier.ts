@@ -1,8 +1,12 @@
-import type { ConfigEntityError, ConfigSnapshot } from '@tollgate/config';
+import type { ConfigEntityError, ConfigSnapshot, EntityCollection } from '@tollgate/config';
 
 export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonly errors: readonly ConfigEntityError[] };
 
 /** Whatever turns a snapshot into the running config (the proxy's runtime, or its workers). */
 export interface ConfigApplier {
-  applySnapshot(snapshot: ConfigSnapshot): ApplyOutcome | Promise<ApplyOutcome>;
+  /**
+   * `changed`, when given, names the only collections that differ from the previous snapshot
+   * (a delta), so the runtime can keep what it built for the rest.
+   */
+  applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): ApplyOutcome | Promise<ApplyOutcome>;
 }

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ConfigEntities, ConfigEntityError } from '@tollgate/config';
+import type { ConfigEntities, ConfigEntityError, EntityCollection } from '@tollgate/config';
 import {
   clusterChannel,
   loadConfigSync,
@@ -29,7 +29,12 @@ export interface ConfigSyncClientOptions {
   readonly heartbeatMs?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Called once a version is applied, persisted and acknowledged (benchmarks, tests, metrics). */
+  readonly onInstalled?: (version: number, hash: string) => void;
 }
+
+/** Past this, the delta journal is folded into a fresh full snapshot on disk. */
+const JOURNAL_LIMIT = { entries: 500, bytes: 16 * 1024 * 1024 };
 
 type Stream = grpc.ClientDuplexStream<DataPlaneMessage, ControlPlaneMessage>;
 
@@ -63,8 +68,8 @@ export class ConfigSyncClient {
   }
 
   /** The config served before the first sync (disk copy or declarative file). */
-  seed(version: number, entities: ConfigEntities): void {
-    this.config = SyncedConfig.of(version, entities);
+  seed(config: SyncedConfig): void {
+    this.config = config;
   }
 
   start(): void {
@@ -144,7 +149,7 @@ export class ConfigSyncClient {
       this.nack(version, [{ entity: 'config', id: '', field: 'hash', message: `snapshot hash is ${next.hash}, expected ${hash}` }]);
       return;
     }
-    await this.install(next, entities);
+    await this.install(next, entities, null, null);
   }
 
   private async applyDelta(delta: Delta): Promise<void> {
@@ -152,28 +157,37 @@ export class ConfigSyncClient {
       this.nack(delta.to_version, [{ entity: 'config', id: '', field: 'version', message: 'delta received with no config to apply it to' }]);
       return;
     }
-    let next: SyncedConfig;
+    let applied: { config: SyncedConfig; changed: ReadonlySet<EntityCollection> };
     try {
-      next = this.config.applyDelta(delta);
+      applied = this.config.applyDelta(delta);
     } catch (err) {
       if (!(err instanceof DeltaError) && !(err instanceof SyntaxError)) throw err;
       this.nack(delta.to_version, [{ entity: 'config', id: '', field: 'hash', message: err.message }]);
       return;
     }
-    await this.install(next, next.entities());
+    await this.install(applied.config, applied.config.entities(), applied.changed, delta);
   }
 
-  /** Apply, persist, then Ack; a config the applier refuses is Nacked and the last good one stays. */
-  private async install(next: SyncedConfig, entities: ConfigEntities): Promise<void> {
-    const outcome = await this.options.applier.applySnapshot({ version: next.version, hash: next.hash, entities });
+  /**
+   * Apply, persist, then Ack; a config the applier refuses is Nacked and the last good one stays.
+   * A delta is journaled (bytes proportional to the change); a snapshot replaces the disk copy.
+   */
+  private async install(next: SyncedConfig, entities: ConfigEntities, changed: ReadonlySet<EntityCollection> | null, delta: Delta | null): Promise<void> {
+    const snapshot = { version: next.version, hash: next.hash, entities };
+    const outcome = await this.options.applier.applySnapshot(snapshot, changed ?? undefined);
     if (!outcome.ok) {
       this.nack(next.version, outcome.errors);
       return;
     }
     this.config = next;
-    await this.options.snapshotFile.save({ version: next.version, hash: next.hash, entities });
+    const file = this.options.snapshotFile;
+    if (delta) await file.appendDelta(delta);
+    else await file.save(snapshot);
     this.lastStatus = null;
     this.send({ message: 'ack', ack: { version: next.version, hash: next.hash } });
+    this.options.onInstalled?.(next.version, next.hash);
+    const journal = file.journalSize;
+    if (journal.entries > JOURNAL_LIMIT.entries || journal.bytes > JOURNAL_LIMIT.bytes) await file.save(snapshot);
   }
 
   private nack(version: number, errors: readonly ConfigEntityError[]): void {

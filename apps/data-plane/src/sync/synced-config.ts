@@ -36,14 +36,19 @@ export class SyncedConfig {
     return out as unknown as ConfigEntities;
   }
 
-  /** Applies a delta; throws DeltaError when it does not start here or does not land on its hash. */
-  applyDelta(delta: Delta): SyncedConfig {
+  /**
+   * Applies a delta; throws DeltaError when it does not start here or does not land on its hash.
+   * `changed` names the collections it touched, so the runtime rebuilds only those.
+   */
+  applyDelta(delta: Delta): { config: SyncedConfig; changed: ReadonlySet<EntityCollection> } {
     if (delta.from_version !== this.version) {
       throw new DeltaError(`delta starts at version ${delta.from_version}, this data plane is at ${this.version}`);
     }
     const collections: Collections = new Map(this.collections);
     const next = this.hasher.clone();
+    const changed = new Set<EntityCollection>();
     const writable = (c: EntityCollection) => {
+      changed.add(c);
       const current = collections.get(c)!;
       if (current === this.collections.get(c)) collections.set(c, new Map(current));
       return collections.get(c)!;
@@ -69,6 +74,6 @@ export class SyncedConfig {
     if (next.hex() !== delta.hash) {
       throw new DeltaError(`config hash after delta ${delta.from_version}->${delta.to_version} is ${next.hex()}, expected ${delta.hash}`);
     }
-    return new SyncedConfig(delta.to_version, collections, next);
+    return { config: new SyncedConfig(delta.to_version, collections, next), changed };
   }
 }
