@@ -143,11 +143,18 @@ describe('config sync between a control plane and data planes', () => {
     await schema.query('UPDATE config_state SET changes_purged_through = $1', [Number(state!.version)]);
     await schema.query('DELETE FROM config_changes');
     expect((await admin.post('/consumers', { username: 'after-purge' })).status).toBe(201);
-    const stale = dataPlane(cp, uuid(4), { seed: base });
-    dps.push(stale);
-    const full = await waitFor('full snapshot', () => stale.applier.last);
-    expect(full.entities.consumers.map((c) => c.username)).toContain('after-purge');
-    expect(stale.client.stats).toMatchObject({ snapshots: 1, deltas: 0 });
+    // A replica that has the old version neither in its snapshot history nor in the change log.
+    const fresh = await startTestControlPlane('config_sync_fresh', { schema });
+    try {
+      const stale = dataPlane(fresh, uuid(4), { seed: base });
+      dps.push(stale);
+      const full = await waitFor('full snapshot', () => stale.applier.last);
+      expect(full.entities.consumers.map((c) => c.username)).toContain('after-purge');
+      expect(stale.client.stats).toMatchObject({ snapshots: 1, deltas: 0 });
+    } finally {
+      for (const dp of dps.splice(0)) dp.client.stop();
+      await fresh.stop();
+    }
   });
 
   it('records a Nack in last_error and keeps the data plane on its last good config', async () => {

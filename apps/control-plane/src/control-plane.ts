@@ -58,3 +58,4 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
 }
 
 export { readControlPlaneSettings, type ControlPlaneSettings } from './settings';
+export { SnapshotBuilder } from './config-sync/snapshot-builder';

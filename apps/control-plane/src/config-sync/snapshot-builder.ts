@@ -1,45 +1,44 @@
 import { Injectable } from '@nestjs/common';
-import { checkConsistency, ENTITIES, type ConfigEntities } from '@tollgate/config';
+import { checkConsistency } from '@tollgate/config';
 import { DataSource } from 'typeorm';
-import { fromRow } from '../entities/entity-row';
-import { filterForRegion } from './region-filter';
+import { ConfigState } from './config-state';
 import { RegionSnapshot } from './region-snapshot';
 
 /** Raised when the database holds a config that must not be published. */
 export class InconsistentConfigError extends Error {}
 
 /**
- * Reads the whole data-plane config at one version (one REPEATABLE READ transaction, so the
- * version and the rows agree) and cuts it into per-region snapshots.
+ * Keeps the whole config in memory at the latest version (advanced by the change log, read in
+ * full only at start or when the log was purged past it) and cuts it into per-region snapshots,
+ * each checked before it can be published.
  */
 @Injectable()
 export class SnapshotBuilder {
+  private state: ConfigState | null = null;
+
   constructor(private readonly dataSource: DataSource) {}
 
-  async readAll(): Promise<{ version: number; entities: ConfigEntities }> {
-    return this.dataSource.transaction('REPEATABLE READ', async (db) => {
-      const [state] = await db.query('SELECT version FROM config_state');
-      const entities: Record<string, unknown[]> = {};
-      for (const def of ENTITIES) {
-        if (!def.dataPlane) continue;
-        const rows: Record<string, unknown>[] = await db.query(`SELECT * FROM "${def.name}" ORDER BY id`);
-        entities[def.name] = rows.map((row) => fromRow(def, row, true));
-      }
-      return { version: Number(state.version), entities: entities as unknown as ConfigEntities };
+  async latestState(): Promise<ConfigState> {
+    this.state = await this.dataSource.transaction('REPEATABLE READ', async (db) => {
+      const advanced = this.state ? await this.state.advance(db) : null;
+      return advanced ?? ConfigState.read(db);
     });
+    return this.state;
   }
 
-  /** Builds one snapshot per region from one read; checks each before it can be published. */
-  async build(regions: readonly string[]): Promise<Map<string, RegionSnapshot>> {
-    const { version, entities } = await this.readAll();
+  /** Snapshots of `regions` at the latest version, each derived from its previous one if given. */
+  async build(regions: readonly string[], previous: ReadonlyMap<string, RegionSnapshot> = new Map()): Promise<Map<string, RegionSnapshot>> {
+    const state = await this.latestState();
     const out = new Map<string, RegionSnapshot>();
     for (const region of regions) {
-      const scoped = filterForRegion(entities, region);
-      const errors = checkConsistency(scoped);
+      const before = previous.get(region);
+      const snapshot = before?.version === state.version ? before : RegionSnapshot.derive(state, region, before ?? null);
+      const errors = checkConsistency(snapshot.entities, snapshot.dirty, (c, id) => snapshot.has(c, id));
       if (errors.length > 0) {
-        throw new InconsistentConfigError(`config version ${version} is inconsistent: ${errors.slice(0, 3).map((e) => `${e.entity} ${e.id} ${e.field}: ${e.message}`).join('; ')}`);
+        const shown = errors.slice(0, 3).map((e) => `${e.entity} ${e.id} ${e.field}: ${e.message}`);
+        throw new InconsistentConfigError(`config version ${state.version} is inconsistent: ${shown.join('; ')}`);
       }
-      out.set(region, new RegionSnapshot(region, version, scoped));
+      out.set(region, snapshot);
     }
     return out;
   }

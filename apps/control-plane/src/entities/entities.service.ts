@@ -190,12 +190,12 @@ export class EntitiesService {
   }
 
   async findByKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope): Promise<Row | null> {
-    if (!isUuid(key) && !def.endpointKey) {
-      throw new AdminError(AdminErrorCode.INVALID_PRIMARY_KEY, `'${key}' is not a valid UUID`, { id: 'expected a valid UUID' });
-    }
     if (isUuid(key)) {
       const row = await this.store.findById(db, def, key, scope);
       if (row) return row;
+    } else if (!def.endpointKey) {
+      // Kong checks the primary key before looking (GET, PATCH, PUT, DELETE and parents alike).
+      throw new AdminError(AdminErrorCode.INVALID_PRIMARY_KEY, `'${key}' is not a valid UUID`, { id: 'expected a valid UUID' });
     }
     return this.store.findByEndpointKey(db, def, key, scope);
   }

@@ -37,6 +37,9 @@ export function translateDatabaseError(def: EntityDefinition, err: unknown, dele
         fields[mapping?.field ?? name] = mapping?.foreign && value !== null ? { id: value } : value;
       });
     }
+    if (Object.keys(fields).length === 1 && fields.id !== undefined) {
+      return new AdminError(AdminErrorCode.PRIMARY_KEY_VIOLATION, `primary key violation on key '{id=${JSON.stringify(fields.id)}}'`, fields);
+    }
     const described = Object.entries(fields)
       .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ');

@@ -22,6 +22,24 @@ export interface InputContext {
 
 const SERVER_FIELDS = ['created_at', 'updated_at'];
 
+/** Kong's input shorthands: a service's `url`, a target without a port; server-set fields dropped. */
+export function expandShorthands(def: EntityDefinition, raw: Record<string, unknown>): Record<string, unknown> {
+  const input = { ...raw };
+  for (const field of SERVER_FIELDS) delete input[field];
+  if (def.name === 'services' && input.url !== undefined) {
+    const parsed = parseServiceUrl(input.url);
+    if ('error' in parsed) throw schemaViolation({ url: parsed.error });
+    delete input.url;
+    Object.assign(input, parsed.fields);
+  }
+  if (def.name === 'targets' && typeof input.target === 'string') {
+    // A bare IPv6 address also ends in `:digits`: only a host parsed without a port gets Kong's 8000.
+    const parts = splitHostPort(input.target);
+    if (parts && parts.port === undefined) input.target = `${parts.host}:8000`;
+  }
+  return input;
+}
+
 /**
  * Turns a request body into an entity ready to store: shorthands expanded, every field checked
  * against the entity's schema (and a plugin's config against the plugin's), generated fields
@@ -32,7 +50,7 @@ export class EntityInput {
   constructor(private readonly store: EntityStore) {}
 
   async prepare(db: EntityManager, def: EntityDefinition, raw: Record<string, unknown>, ctx: InputContext): Promise<Record<string, unknown>> {
-    const input = this.expandShorthands(def, raw);
+    const input = expandShorthands(def, raw);
     const errors: FieldErrors = {};
     if (input.id !== undefined && !isUuid(input.id)) errors.id = 'expected a valid UUID';
     const { value, errors: fieldErrors } = validateRecord(def.fields, input, { coerce: ctx.fromForm }, def.entityChecks);
@@ -44,23 +62,6 @@ export class EntityInput {
     await this.fillGenerated(def, value);
     await this.resolveForeignKeys(db, def, value);
     return value;
-  }
-
-  private expandShorthands(def: EntityDefinition, raw: Record<string, unknown>): Record<string, unknown> {
-    const input = { ...raw };
-    for (const field of SERVER_FIELDS) delete input[field];
-    if (def.name === 'services' && input.url !== undefined) {
-      const parsed = parseServiceUrl(input.url);
-      if ('error' in parsed) throw schemaViolation({ url: parsed.error });
-      delete input.url;
-      Object.assign(input, parsed.fields);
-    }
-    if (def.name === 'targets' && typeof input.target === 'string') {
-      // A bare IPv6 address also ends in `:digits`: only a host parsed without a port gets Kong's 8000.
-      const parts = splitHostPort(input.target);
-      if (parts && parts.port === undefined) input.target = `${parts.host}:8000`;
-    }
-    return input;
   }
 
   private checkPlugin(value: Record<string, unknown>, ctx: InputContext, errors: FieldErrors): void {

@@ -8,6 +8,8 @@ export interface PageRequest {
   readonly size: number;
   /** Id of the last row of the previous page (keyset pagination). */
   readonly after: string | null;
+  /** Tag of that last row, where one id has a row per tag (`/tags`). */
+  readonly afterTag: string | null;
   readonly tags: readonly string[];
   readonly tagsMode: 'all' | 'any';
 }
@@ -18,15 +20,18 @@ export interface Page<T> {
   next: string | null;
 }
 
-/** Offsets are opaque: base64url of the last id seen, so a page costs the same at any depth. */
-export function encodeOffset(lastId: string): string {
-  return Buffer.from(JSON.stringify([lastId])).toString('base64url');
+/** Offsets are opaque: base64url of the last id seen (and its tag), so a page costs the same at any depth. */
+export function encodeOffset(lastId: string, lastTag?: string): string {
+  return Buffer.from(JSON.stringify(lastTag === undefined ? [lastId] : [lastId, lastTag])).toString('base64url');
 }
 
-function decodeOffset(offset: string): string {
+function decodeOffset(offset: string): { after: string; afterTag: string | null } {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(offset, 'base64url').toString('utf8'));
-    if (Array.isArray(decoded) && decoded.length === 1 && isUuid(decoded[0])) return decoded[0];
+    if (Array.isArray(decoded) && isUuid(decoded[0])) {
+      if (decoded.length === 1) return { after: decoded[0], afterTag: null };
+      if (decoded.length === 2 && typeof decoded[1] === 'string') return { after: decoded[0], afterTag: decoded[1] };
+    }
   } catch {
     // fall through
   }
@@ -68,7 +73,7 @@ export function parsePageRequest(query: Record<string, unknown>): PageRequest {
       });
     }
   }
-  return { size, after: offset === undefined ? null : decodeOffset(offset), tags, tagsMode };
+  return { size, ...(offset === undefined ? { after: null, afterTag: null } : decodeOffset(offset)), tags, tagsMode };
 }
 
 export function nextLink(path: string, page: PageRequest, offset: string): string {

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { SchemasService } from './schemas.service';
 
@@ -16,7 +16,9 @@ export class SchemasController {
     return this.schemas.pluginSchema(name);
   }
 
+  // Validation creates nothing: Kong answers 200, not 201.
   @Post('schemas/plugins/validate')
+  @HttpCode(200)
   validatePlugin(@Req() req: Request) {
     return this.schemas.validatePlugin(req.adminBody!);
   }
@@ -27,6 +29,7 @@ export class SchemasController {
   }
 
   @Post('schemas/:entity/validate')
+  @HttpCode(200)
   validateEntity(@Param('entity') entity: string, @Req() req: Request) {
     return this.schemas.validateEntity(entity, req.adminBody!);
   }

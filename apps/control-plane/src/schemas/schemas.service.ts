@@ -4,6 +4,7 @@ import { availablePlugins, findPluginSchema, validatePluginConfig } from '@tollg
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
 import { schemaViolation } from '../entities/entity-errors';
+import { expandShorthands } from '../entities/entity-input';
 import { formatField, formatFields, formatSchema } from './kong-schema-format';
 
 function findByName(name: string): EntityDefinition {
@@ -39,7 +40,7 @@ export class SchemasService {
 
   validateEntity(name: string, parsed: ParsedBody) {
     const def = findByName(name);
-    const { errors } = validateRecord(def.fields, parsed.body, { coerce: parsed.fromForm }, def.entityChecks);
+    const { errors } = validateRecord(def.fields, expandShorthands(def, parsed.body), { coerce: parsed.fromForm }, def.entityChecks);
     if (errors) throw schemaViolation(errors);
     return { message: 'schema validation successful' };
   }

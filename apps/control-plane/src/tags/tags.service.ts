@@ -23,7 +23,13 @@ export class TagsService {
     let keyset = '';
     if (page.after) {
       params.push(page.after);
-      keyset = `${filter ? 'AND' : 'WHERE'} u.entity_id > $${params.length}`;
+      let after = `u.entity_id > $${params.length}`;
+      // An entity has a row per tag, so a page can end inside its tags: resume after (id, tag).
+      if (page.afterTag !== null) {
+        params.push(page.afterTag);
+        after = `(u.entity_id, u.tag) > ($${params.length - 1}::uuid, $${params.length}::text)`;
+      }
+      keyset = `${filter ? 'AND' : 'WHERE'} ${after}`;
     }
     params.push(page.size + 1);
     const rows: TagRow[] = await this.dataSource.query(
@@ -33,7 +39,8 @@ export class TagsService {
     const more = rows.length > page.size;
     const data = more ? rows.slice(0, page.size) : rows;
     if (!more) return { data, next: null };
-    const offset = encodeOffset(data[data.length - 1]!.entity_id);
+    const last = data[data.length - 1]!;
+    const offset = encodeOffset(last.entity_id, last.tag);
     return { data, offset, next: nextLink(path, page, offset) };
   }
 }

@@ -29,6 +29,8 @@ export interface ConfigSyncClientOptions {
   readonly heartbeatMs?: number;
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
   readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Sees every message from the control plane as it arrives (benchmarks count bytes with it). */
+  readonly onMessage?: (message: ControlPlaneMessage) => void;
   /** Called once a version is applied, persisted and acknowledged (benchmarks, tests, metrics). */
   readonly onInstalled?: (version: number, hash: string) => void;
 }
@@ -87,6 +89,7 @@ export class ConfigSyncClient {
     stream.on('data', (message: ControlPlaneMessage) => {
       this.connected = true;
       this.backoff.reset();
+      this.options.onMessage?.(message);
       this.queue = this.queue.then(() => this.handle(message)).catch((err: unknown) => this.log('error', `sync: ${String(err)}`));
     });
     stream.on('error', (err: Error) => this.disconnected(stream, err.message));

@@ -18,6 +18,8 @@ export class SyncedConfig {
     readonly version: number,
     private readonly collections: Collections,
     private readonly hasher: ConfigHash,
+    /** Arrays handed to the runtime, shared with the previous config for untouched collections. */
+    private readonly arrays: Map<EntityCollection, readonly Entity[]> = new Map(),
   ) {}
 
   static of(version: number, entities: ConfigEntities): SyncedConfig {
@@ -31,8 +33,12 @@ export class SyncedConfig {
   }
 
   entities(): ConfigEntities {
-    const out: Record<string, Entity[]> = {};
-    for (const [c, map] of this.collections) out[c] = [...map.values()];
+    const out: Record<string, readonly Entity[]> = {};
+    for (const [c, map] of this.collections) {
+      let array = this.arrays.get(c);
+      if (!array) this.arrays.set(c, (array = [...map.values()]));
+      out[c] = array;
+    }
     return out as unknown as ConfigEntities;
   }
 
@@ -74,6 +80,7 @@ export class SyncedConfig {
     if (next.hex() !== delta.hash) {
       throw new DeltaError(`config hash after delta ${delta.from_version}->${delta.to_version} is ${next.hex()}, expected ${delta.hash}`);
     }
-    return { config: new SyncedConfig(delta.to_version, collections, next), changed };
+    const arrays = new Map([...this.arrays].filter(([c]) => !changed.has(c)));
+    return { config: new SyncedConfig(delta.to_version, collections, next, arrays), changed };
   }
 }

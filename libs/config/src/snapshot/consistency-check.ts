@@ -28,26 +28,33 @@ const REFERENCES: readonly Reference[] = [
 /**
  * Every reference resolves: each route's service, each credential's consumer, each target's
  * upstream is present. Checked before a snapshot is published and again before it is applied.
+ * `onlyTouching` limits the check to references from or to those collections (a delta that
+ * changed routes cannot break a credential's consumer), and `has` answers id lookups from an
+ * index the caller already holds instead of building one.
  */
-export function checkConsistency(entities: ConfigEntities): ConfigEntityError[] {
+export function checkConsistency(
+  entities: ConfigEntities,
+  onlyTouching?: ReadonlySet<EntityCollection>,
+  has?: (collection: EntityCollection, id: string) => boolean,
+): ConfigEntityError[] {
   const ids = new Map<EntityCollection, Set<string>>();
-  const idsOf = (collection: EntityCollection) => {
-    let set = ids.get(collection);
-    if (!set) {
-      set = new Set(entities[collection].map((e) => e.id));
-      ids.set(collection, set);
-    }
-    return set;
-  };
+  const exists =
+    has ??
+    ((collection: EntityCollection, id: string) => {
+      let set = ids.get(collection);
+      if (!set) ids.set(collection, (set = new Set(entities[collection].map((e) => e.id))));
+      return set.has(id);
+    });
   const errors: ConfigEntityError[] = [];
   for (const ref of REFERENCES) {
+    if (onlyTouching && !onlyTouching.has(ref.from) && !onlyTouching.has(ref.to)) continue;
     for (const entity of entities[ref.from]) {
       const key = (entity as unknown as Record<string, ForeignKey | null>)[ref.field];
       if (!key) {
         if (ref.required) errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: 'required field missing' });
         continue;
       }
-      if (!idsOf(ref.to).has(key.id)) {
+      if (!exists(ref.to, key.id)) {
         errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: `references missing ${ref.to} ${key.id}` });
       }
     }
