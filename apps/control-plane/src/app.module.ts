@@ -14,7 +14,8 @@ import { DeltaBuilder } from './config-sync/delta-builder';
 import { SnapshotBuilder } from './config-sync/snapshot-builder';
 import { SnapshotCache } from './config-sync/snapshot-cache';
 import { dataSourceOptions } from './database/data-source-options';
-import { DeclarativeExportController } from './declarative/declarative-export.controller';
+import { DeclarativeConfigController } from './declarative/declarative-config.controller';
+import { DeclarativeImportService } from './declarative/declarative-import.service';
 import { EntitiesService } from './entities/entities.service';
 import { entityControllers } from './entities/entity-controllers';
 import { EntityInput } from './entities/entity-input';
@@ -43,7 +44,7 @@ export class AppModule {
         SchemasController,
         TagsController,
         DataPlanesController,
-        DeclarativeExportController,
+        DeclarativeConfigController,
         ApisController,
         ...entityControllers(),
       ],
@@ -58,6 +59,7 @@ export class AppModule {
         SchemasService,
         TagsService,
         ApisService,
+        DeclarativeImportService,
         SnapshotBuilder,
         SnapshotCache,
         DeltaBuilder,

@@ -205,10 +205,6 @@ describe('admin API: node info, schemas, OpenAPI, declarative export, data plane
       expect(res.text).not.toContain('do-not-export');
       expect(res.text).not.toContain('scrypt$');
     });
-
-    it('POST /config is refused: imports go through the entity endpoints', async () => {
-      expectKongError(await admin(cp).post('/config').send({ _format_version: '3.0' }), KONG.OPERATION_UNSUPPORTED);
-    });
   });
 
   describe('/clustering/data-planes', () => {

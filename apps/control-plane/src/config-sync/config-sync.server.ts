@@ -15,6 +15,8 @@ function peerIp(peer: string): string {
 export class ConfigSyncServer {
   private readonly logger = new Logger('ConfigSyncServer');
   private server: grpc.Server | null = null;
+  /** Each open stream's message queue, awaited on close so no ack is written to a closed pool. */
+  private readonly queues = new Set<Promise<void>>();
 
   constructor(private readonly sync: ConfigSyncService) {}
 
@@ -38,12 +40,18 @@ export class ConfigSyncServer {
     keepalive.unref();
     // Messages of one stream are handled in order, one at a time.
     stream.on('data', (message: DataPlaneMessage) => {
-      queue = queue.then(() => this.dispatch(stream, session, message).then((s) => void (session = s))).catch((err: unknown) => {
-        this.logger.error(`sync stream error: ${err instanceof Error ? err.message : String(err)}`);
-      });
+      const previous = queue;
+      queue = previous
+        .then(() => this.dispatch(stream, session, message).then((s) => void (session = s)))
+        .catch((err: unknown) => {
+          this.logger.error(`sync stream error: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      this.queues.delete(previous);
+      this.queues.add(queue);
     });
     const closed = () => {
       clearInterval(keepalive);
+      void queue.then(() => this.queues.delete(queue));
       if (session) this.sync.onStreamClose(session);
     };
     stream.on('end', () => {
@@ -68,6 +76,8 @@ export class ConfigSyncServer {
 
   async close(): Promise<void> {
     this.sync.closeAll();
+    await Promise.all(this.queues);
+    this.queues.clear();
     const server = this.server;
     this.server = null;
     if (!server) return;

@@ -15,7 +15,9 @@ export function dataSourceOptions(databaseUrl: string, schema: string): DataSour
     migrationsTransactionMode: 'each',
     migrations: MIGRATIONS,
     entities: [],
-    logging: ['error'],
+    // Query errors surface as exceptions mapped to Kong's errors; logging them too would print
+    // every refused duplicate.
+    logging: false,
     extra: { options: `-c search_path="${schema}"`, max: 10 },
   };
 }

@@ -157,7 +157,7 @@ export class EntitiesService {
     return after;
   }
 
-  private async replace(w: Write, def: EntityDefinition, existing: Row, body: Record<string, unknown>, fromForm: boolean): Promise<Row> {
+  async replace(w: Write, def: EntityDefinition, existing: Row, body: Record<string, unknown>, fromForm: boolean): Promise<Row> {
     const entity = await this.input.prepare(w.db, def, body, { fromForm });
     entity.id = existing.id;
     entity.created_at = existing.created_at;

@@ -1,13 +1,17 @@
-import { Controller, Get, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ENTITIES } from '@tollgate/config';
 import { DataSource } from 'typeorm';
-import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import type { Request } from 'express';
 import { fromRow } from '../entities/entity-row';
+import { DeclarativeImportService } from './declarative-import.service';
 
-/** `/config`: the whole configuration in Kong's declarative format (`_format_version: "3.0"`). */
+/** `/config`: the whole configuration in and out in Kong's declarative format (`_format_version: "3.0"`). */
 @Controller('config')
-export class DeclarativeExportController {
-  constructor(private readonly dataSource: DataSource) {}
+export class DeclarativeConfigController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly importer: DeclarativeImportService,
+  ) {}
 
   @Get()
   async export() {
@@ -24,10 +28,8 @@ export class DeclarativeExportController {
   }
 
   @Post()
-  import() {
-    throw new AdminError(
-      AdminErrorCode.OPERATION_UNSUPPORTED,
-      'declarative import through /config is not available with a database; use the entity endpoints',
-    );
+  @HttpCode(201)
+  async import(@Req() req: Request) {
+    return { counts: await this.importer.import(req.adminBody!) };
   }
 }
