@@ -9,6 +9,7 @@ import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-pu
 import { ConfigSyncServer } from './config-sync/config-sync.server';
 import { resolveClusterTlsFiles } from './config-sync/dev-certificates';
 import { ensureDatabase } from './database/ensure-database';
+import { PinoNestLogger } from './logging/pino-nest-logger';
 import type { ControlPlaneSettings } from './settings';
 
 export interface RunningControlPlane {
@@ -33,7 +34,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
   await ensureDatabase(settings.databaseUrl, settings.databaseSchema);
   const app = await NestFactory.create(AppModule.forSettings(settings), {
     bodyParser: false,
-    logger: settings.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
+    logger: new PinoNestLogger(settings.logLevel),
   });
   app.use(adminBodyParser);
   app.enableShutdownHooks();
