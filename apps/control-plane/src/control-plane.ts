@@ -37,7 +37,6 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     logger: new PinoNestLogger(settings.logLevel),
   });
   app.use(adminBodyParser);
-  app.enableShutdownHooks();
   await app.init();
   const publisher = app.get(ConfigPublisher);
   const syncServer = app.get(ConfigSyncServer);
