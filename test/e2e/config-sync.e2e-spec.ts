@@ -1,4 +1,5 @@
 import type { ConfigSnapshot } from '@tollgate/config';
+import { ChangeLogRetention } from '@tollgate/control-plane';
 import { ConfigSyncClient, loadDiskConfig, SnapshotFile, SyncedConfig, type ApplyOutcome } from '@tollgate/data-plane-sync';
 import { adminClient, createTestSchema, startTestControlPlane, waitFor, type TestControlPlane, type TestSchema } from '@tollgate/testing';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -139,9 +140,10 @@ describe('config sync between a control plane and data planes', () => {
     expect(caughtUp.hash).toBe((await waitFor('hash', () => behind.client.current))!.hash);
     expect(behind.client.stats).toMatchObject({ snapshots: 0, deltas: 1 });
 
-    const [state] = await schema.query<{ version: string }>('SELECT version FROM config_state');
-    await schema.query('UPDATE config_state SET changes_purged_through = $1', [Number(state!.version)]);
-    await schema.query('DELETE FROM config_changes');
+    await cp.app.get(ChangeLogRetention).keepLatest(1);
+    const [state] = await schema.query<{ version: string; changes_purged_through: string }>('SELECT * FROM config_state');
+    expect(Number(state!.changes_purged_through)).toBe(Number(state!.version) - 1);
+    expect(Number(state!.changes_purged_through)).toBeGreaterThan(base.version);
     expect((await admin.post('/consumers', { username: 'after-purge' })).status).toBe(201);
     // A replica that has the old version neither in its snapshot history nor in the change log.
     const fresh = await startTestControlPlane('config_sync_fresh', { schema });

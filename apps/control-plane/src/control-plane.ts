@@ -5,6 +5,7 @@ import { readClusterTls } from '@tollgate/protocol';
 import type { AddressInfo } from 'node:net';
 import { adminBodyParser } from './admin/admin-body-parser';
 import { AppModule } from './app.module';
+import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
 import { ConfigSyncServer } from './config-sync/config-sync.server';
 import { resolveClusterTlsFiles } from './config-sync/dev-certificates';
@@ -40,6 +41,8 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
   await app.init();
   const publisher = app.get(ConfigPublisher);
   const syncServer = app.get(ConfigSyncServer);
+  const retention = app.get(ChangeLogRetention);
+  retention.start(settings.retainedVersions);
   await publisher.start(settings.databaseUrl, settings.databaseSchema, options.coalescing);
   const clusterPort = await syncServer.listen(settings.clusterHost, settings.clusterPort, tls);
   await app.listen(settings.adminPort, settings.adminHost);
@@ -50,6 +53,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     adminUrl: `http://${host}:${address.port}`,
     clusterAddress: `${settings.clusterHost === '0.0.0.0' ? '127.0.0.1' : settings.clusterHost}:${clusterPort}`,
     async close() {
+      retention.stop();
       await syncServer.close();
       await publisher.close();
       await app.close();
@@ -59,3 +63,4 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
 
 export { readControlPlaneSettings, type ControlPlaneSettings } from './settings';
 export { SnapshotBuilder } from './config-sync/snapshot-builder';
+export { ChangeLogRetention } from './config-sync/change-log-retention';

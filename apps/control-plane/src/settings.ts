@@ -12,6 +12,8 @@ export interface ControlPlaneSettings {
   readonly clusterHost: string;
   readonly clusterPort: number;
   readonly clusterTls: ClusterTlsFiles;
+  /** Config versions kept in the change log for deltas; older data planes get a snapshot. */
+  readonly retainedVersions: number;
   /** Where development cluster certificates are generated when none are configured. */
   readonly devCertificateDir: string;
   readonly logLevel: string;
@@ -29,6 +31,11 @@ export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   return host === '::1';
+}
+
+function positiveInteger(value: string, variable: string): number {
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new Error(`${variable}: expected a positive integer, got '${value}'`);
+  return Number(value);
 }
 
 export const DEV_CERTIFICATE_DIR = join('.tollgate', 'cluster');
@@ -60,6 +67,7 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
       keyFile: env.TOLLGATE_CLUSTER_CERT_KEY,
       caFile: env.TOLLGATE_CLUSTER_CA_CERT,
     },
+    retainedVersions: positiveInteger(env.TOLLGATE_CHANGE_LOG_VERSIONS ?? '10000', 'TOLLGATE_CHANGE_LOG_VERSIONS'),
     devCertificateDir: env.TOLLGATE_DEV_CERT_DIR ?? DEV_CERTIFICATE_DIR,
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
   });

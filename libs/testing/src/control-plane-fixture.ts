@@ -24,6 +24,7 @@ export function testControlPlaneSettings(schema: TestSchema, options: TestContro
     clusterHost: '127.0.0.1',
     clusterPort: 0,
     clusterTls: options.clusterTls ?? { mode: 'off' },
+    retainedVersions: 10_000,
     devCertificateDir: '.tollgate/test-cluster',
     logLevel: 'silent',
   };
