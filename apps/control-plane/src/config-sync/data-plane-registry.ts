@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Hello } from '@tollgate/protocol';
 import { DataSource } from 'typeorm';
+import { parsePageRequest, toPage, type Page } from '../entities/pagination';
 
 export type SyncStatus = 'normal' | 'unknown' | 'plugin_set_incompatible' | 'config_rejected' | 'disconnected';
 
@@ -39,5 +40,21 @@ export class DataPlaneRegistry {
       `UPDATE data_plane_nodes SET last_seen = now(), config_version = $2, config_hash = $3 WHERE id = $1`,
       [nodeId, version, hash],
     );
+  }
+
+  async list(query: Record<string, unknown>, path: string): Promise<Page<Record<string, unknown>>> {
+    const page = parsePageRequest(query);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT id, hostname, ip, region, labels, version, config_version::text, config_hash,
+              extract(epoch FROM last_seen)::bigint::text AS last_seen, sync_status, last_error
+       FROM data_plane_nodes WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+      [page.after, page.size + 1],
+    );
+    const present = (r: Record<string, unknown>) => ({
+      ...r,
+      config_version: r.config_version == null ? null : Number(r.config_version),
+      last_seen: Number(r.last_seen),
+    });
+    return toPage(rows, page, path, present, (r) => [r.id as string]);
   }
 }

@@ -9,7 +9,7 @@ import { notFound, schemaViolation, translateDatabaseError } from './entity-erro
 import { EntityInput } from './entity-input';
 import { fromRow } from './entity-row';
 import { EntityStore, type ParentScope, type Row } from './entity-store';
-import { encodeOffset, nextLink, parsePageRequest, type Page } from './pagination';
+import { parsePageRequest, toPage, type Page } from './pagination';
 
 /** A nested collection: the parent's definition and key, and the child's field pointing at it. */
 export interface NestedScope {
@@ -61,11 +61,7 @@ export class EntitiesService {
     const db = this.dataSource.manager;
     const scope = nested ? await this.resolveScope(db, nested) : undefined;
     const rows = await this.store.findPage(db, def, page, scope);
-    const more = rows.length > page.size;
-    const data = (more ? rows.slice(0, page.size) : rows).map((row) => fromRow(def, row));
-    if (!more) return { data, next: null };
-    const offset = encodeOffset(data[data.length - 1]!.id as string);
-    return { data, offset, next: nextLink(path, page, offset) };
+    return toPage(rows, page, path, (row) => fromRow(def, row), (row) => [row.id as string]);
   }
 
   async get(def: EntityDefinition, key: string, nested?: NestedScope): Promise<Row> {

@@ -81,3 +81,16 @@ export function nextLink(path: string, page: PageRequest, offset: string): strin
   if (page.tags.length > 0) params.set('tags', page.tags.join(page.tagsMode === 'all' ? ',' : '/'));
   return `${path}?${params.toString()}`;
 }
+
+/**
+ * A page from rows fetched with `LIMIT size + 1`: the extra row only says there is more. The
+ * offset is the keyset of the last row kept (`keyOf` gives its id, and tag where needed).
+ */
+export function toPage<R, T>(rows: readonly R[], page: PageRequest, path: string, present: (row: R) => T, keyOf: (row: R) => [string, string?]): Page<T> {
+  const more = rows.length > page.size;
+  const kept = more ? rows.slice(0, page.size) : rows;
+  const data = kept.map(present);
+  if (!more) return { data, next: null };
+  const offset = encodeOffset(...keyOf(kept[kept.length - 1]!));
+  return { data, offset, next: nextLink(path, page, offset) };
+}

@@ -5,7 +5,7 @@ import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
 import { EntitiesService } from '../entities/entities.service';
 import { schemaViolation } from '../entities/entity-errors';
-import { encodeOffset, nextLink, parsePageRequest, type Page } from '../entities/pagination';
+import { parsePageRequest, toPage, type Page } from '../entities/pagination';
 import { mapLegacyApi, presentLegacyApi } from './legacy-api-mapping';
 
 interface ApiRow {
@@ -55,11 +55,7 @@ export class ApisService {
       'SELECT * FROM apis WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2',
       [page.after, page.size + 1],
     );
-    const more = rows.length > page.size;
-    const data = (more ? rows.slice(0, page.size) : rows).map(presentLegacyApi);
-    if (!more) return { data, next: null };
-    const offset = encodeOffset(data[data.length - 1]!.id as string);
-    return { data, offset, next: nextLink(path, page, offset) };
+    return toPage(rows, page, path, presentLegacyApi, (row) => [row.id]);
   }
 
   async get(key: string) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ENTITIES } from '@tollgate/config';
 import { DataSource } from 'typeorm';
-import { encodeOffset, nextLink, parsePageRequest, type Page } from '../entities/pagination';
+import { parsePageRequest, toPage, type Page } from '../entities/pagination';
 
 interface TagRow {
   entity_name: string;
@@ -36,11 +36,6 @@ export class TagsService {
       `SELECT u.entity_name, u.entity_id, u.tag FROM (${unions}) u ${filter} ${keyset} ORDER BY u.entity_id, u.tag LIMIT $${params.length}`,
       params,
     );
-    const more = rows.length > page.size;
-    const data = more ? rows.slice(0, page.size) : rows;
-    if (!more) return { data, next: null };
-    const last = data[data.length - 1]!;
-    const offset = encodeOffset(last.entity_id, last.tag);
-    return { data, offset, next: nextLink(path, page, offset) };
+    return toPage(rows, page, path, (row) => row, (row) => [row.entity_id, row.tag]);
   }
 }
