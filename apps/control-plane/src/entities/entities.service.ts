@@ -72,6 +72,13 @@ export class EntitiesService {
     return fromRow(def, row);
   }
 
+  /** `/routes/{r}/service`: the entity `field` of a child points at; 404 when it points nowhere. */
+  async getReferenced(child: EntityDefinition, childKey: string, field: string, parent: EntityDefinition): Promise<Row> {
+    const ref = (await this.get(child, childKey))[field] as { id: string } | null;
+    if (!ref) throw new AdminError(AdminErrorCode.NOT_FOUND, 'Not found', { [field]: null });
+    return this.get(parent, ref.id);
+  }
+
   async create(def: EntityDefinition, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
     return this.write(def, async (w) => {
       const scope = nested ? await this.resolveScope(w.db, nested) : undefined;

@@ -103,10 +103,8 @@ function parentController(child: EntityDefinition, parent: EntityDefinition, fie
     constructor(@Inject(EntitiesService) private readonly entities: EntitiesService) {}
 
     @Get()
-    async get(@Param('childKey') childKey: string) {
-      const row = await this.entities.get(child, childKey);
-      const ref = row[field] as { id: string } | null;
-      return this.entities.get(parent, ref?.id ?? '00000000-0000-0000-0000-000000000000');
+    get(@Param('childKey') childKey: string) {
+      return this.entities.getReferenced(child, childKey, field, parent);
     }
   }
   Object.defineProperty(ParentController, 'name', { value: className(`${child.adminPath}-${field}`) });
