@@ -1,1 +1,2 @@
 export { keyAuthSchema } from './schema';
+export { keyAuthHandler, type KeyAuthConfig } from './handler';

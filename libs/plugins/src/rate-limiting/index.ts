@@ -1,1 +1,3 @@
 export { rateLimitingSchema } from './schema';
+export { rateLimitingHandler, type RateLimitingConfig } from './handler';
+export { RATE_PERIODS, windowsAt, type RatePeriod, type RateWindow } from './rate-windows';

@@ -1,0 +1,165 @@
+import type { ConfigSnapshot } from '@tollgate/config';
+import cluster, { type Worker } from 'node:cluster';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkSnapshot } from '../config/runtime-config';
+import { SecureContextCache } from '../config/sni-certificates';
+import { isCounterDeltas } from '../counters/counter-sync-messages';
+import { NodeCounterHost } from '../counters/node-counter-host';
+import type { Logger } from '../logger';
+import type { DataPlaneSettings } from '../settings';
+import { mergeMetrics } from '../status/proxy-metrics';
+import { createStatusServer } from '../status/status-server';
+import type { NodeStats, StatusSource } from '../status/status-source';
+import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
+import { isWorkerMessage, type PrimaryMessage } from './ipc-messages';
+
+const STATS_TIMEOUT_MS = 2000;
+/** A worker that dies this soon after starting is restarted after a pause, not in a tight loop. */
+const CRASH_LOOP_MS = 5000;
+
+type Waiter<T> = { resolve(value: T): void; remaining: number; results: T[] };
+
+/**
+ * The cluster primary: holds the config sources' last applied snapshot and hands it to every
+ * worker (and to replacements of workers that die), keeps the node-wide `local` rate-limit
+ * counts, and serves the status port from the workers' combined stats.
+ */
+export class ClusterPrimary implements ConfigApplier, StatusSource {
+  private readonly workers = new Map<number, { worker: Worker; startedAt: number }>();
+  private readonly counters = new NodeCounterHost();
+  private readonly contexts = new SecureContextCache();
+  private snapshot: ConfigSnapshot | null = null;
+  private status: Server | null = null;
+  private stopping = false;
+  private nextId = 1;
+  private readonly statsWaiters = new Map<number, Waiter<NodeStats>>();
+  private readonly applyWaiters = new Map<number, Waiter<ApplyOutcome>>();
+
+  constructor(
+    private readonly settings: DataPlaneSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Forks the workers, waits until each listens, and opens the status port. Returns its URL. */
+  async start(): Promise<string | null> {
+    cluster.setupPrimary({ serialization: 'advanced' });
+    await Promise.all(Array.from({ length: this.settings.workers }, () => this.fork()));
+    const listen = this.settings.statusListen;
+    if (listen === null) return null;
+    const server = createStatusServer(this, this.logger);
+    this.status = server;
+    await new Promise<void>((resolve) => server.listen(listen.port, listen.host, resolve));
+    return `http://${listen.host}:${(server.address() as AddressInfo).port}`;
+  }
+
+  private fork(): Promise<void> {
+    const worker = cluster.fork();
+    this.workers.set(worker.id, { worker, startedAt: Date.now() });
+    worker.on('message', (message: unknown) => this.onMessage(worker, message));
+    worker.on('exit', (code, signal) => this.onExit(worker, code, signal));
+    return new Promise((resolve) => {
+      const listening = (message: unknown) => {
+        if (!isWorkerMessage(message) || message.type !== 'tollgate:listening') return;
+        worker.off('message', listening);
+        if (this.snapshot !== null) this.send(worker, { type: 'tollgate:config', snapshot: this.snapshot });
+        resolve();
+      };
+      worker.on('message', listening);
+    });
+  }
+
+  private send(worker: Worker, message: PrimaryMessage): void {
+    if (worker.isConnected()) worker.send(message);
+  }
+
+  private onMessage(worker: Worker, message: unknown): void {
+    if (isCounterDeltas(message)) {
+      const peers = [...this.workers.values()].map(({ worker: w }) => ({ id: w.id, send: (m: object) => w.isConnected() && w.send(m) }));
+      return this.counters.apply(worker.id, message, peers);
+    }
+    if (!isWorkerMessage(message)) return;
+    if (message.type === 'tollgate:stats') this.settle(this.statsWaiters, message.id, message.stats);
+    if (message.type === 'tollgate:applied') this.settle(this.applyWaiters, message.version, message.outcome);
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: string | null): void {
+    const entry = this.workers.get(worker.id);
+    this.workers.delete(worker.id);
+    if (this.stopping) return;
+    this.logger.error({ worker: worker.id, code, signal }, 'worker exited; starting another');
+    const pause = entry !== undefined && Date.now() - entry.startedAt < CRASH_LOOP_MS ? 1000 : 0;
+    setTimeout(() => void this.fork(), pause);
+  }
+
+  private settle<T>(waiters: Map<number, Waiter<T>>, id: number, value: T): void {
+    const waiter = waiters.get(id);
+    if (waiter === undefined) return;
+    waiter.results.push(value);
+    if (--waiter.remaining === 0) {
+      waiters.delete(id);
+      waiter.resolve(value);
+    }
+  }
+
+  /** Sends `message` to every worker and resolves with their answers (or what arrived by the timeout). */
+  private gather<T>(waiters: Map<number, Waiter<T>>, id: number, message: PrimaryMessage, timeoutMs: number): Promise<T[]> {
+    const workers = [...this.workers.values()];
+    if (workers.length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const waiter: Waiter<T> = { remaining: workers.length, results: [], resolve: () => resolve(waiter.results) };
+      waiters.set(id, waiter);
+      setTimeout(() => {
+        if (waiters.delete(id)) resolve(waiter.results);
+      }, timeoutMs).unref();
+      for (const { worker } of workers) this.send(worker, message);
+    });
+  }
+
+  /** Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it in. */
+  async applySnapshot(snapshot: ConfigSnapshot): Promise<ApplyOutcome> {
+    const checked = checkSnapshot(snapshot, this.contexts);
+    if (!checked.ok) return { ok: false, errors: checked.errors };
+    this.snapshot = snapshot;
+    const outcomes = await this.gather(this.applyWaiters, snapshot.version, { type: 'tollgate:config', snapshot }, 60_000);
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed) this.logger.error({ version: snapshot.version, outcome: failed }, 'a worker refused a config the primary accepted');
+    return failed ?? { ok: true };
+  }
+
+  config(): { version: number; hash: string } | null {
+    return this.snapshot === null ? null : { version: this.snapshot.version, hash: this.snapshot.hash };
+  }
+
+  async stats(): Promise<NodeStats> {
+    const id = this.nextId++;
+    const all = await this.gather(this.statsWaiters, id, { type: 'tollgate:stats-request', id }, STATS_TIMEOUT_MS);
+    const own = process.memoryUsage();
+    const sum = (pick: (s: NodeStats) => number) => all.reduce((total, s) => total + pick(s), 0);
+    return {
+      connections: { active: sum((s) => s.connections.active), accepted: sum((s) => s.connections.accepted) },
+      requestsInFlight: sum((s) => s.requestsInFlight),
+      metrics: mergeMetrics(all.map((s) => s.metrics)),
+      upstreams: all[0]?.upstreams ?? [],
+      memory: { rss: own.rss + sum((s) => s.memory.rss), heapUsed: own.heapUsed + sum((s) => s.memory.heapUsed), heapTotal: own.heapTotal + sum((s) => s.memory.heapTotal) },
+      workers: this.workers.size,
+    };
+  }
+
+  /** Asks every worker to drain and stop, then closes the status port. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    const exited = [...this.workers.values()].map(
+      ({ worker }) =>
+        new Promise<void>((resolve) => {
+          worker.once('exit', () => resolve());
+          const kill = setTimeout(() => worker.kill('SIGKILL'), this.settings.drainTimeoutMs + 5000);
+          kill.unref();
+        }),
+    );
+    for (const { worker } of this.workers.values()) this.send(worker, { type: 'tollgate:shutdown' });
+    await Promise.all(exited);
+    await new Promise<void>((resolve) => (this.status ? this.status.close(() => resolve()) : resolve()));
+    this.counters.close();
+  }
+}

@@ -1,0 +1,36 @@
+import { ClusterWindowCounters } from '../counters/cluster-window-counters';
+import { isCounterTotals, type CounterDeltasMessage } from '../counters/counter-sync-messages';
+import { startDataPlane } from '../data-plane';
+import { createLogger } from '../logger';
+import type { DataPlaneSettings } from '../settings';
+import { isPrimaryMessage, type WorkerMessage } from './ipc-messages';
+
+function send(message: WorkerMessage | CounterDeltasMessage): void {
+  process.send?.(message);
+}
+
+/**
+ * A cluster worker: serves the proxy on the shared listeners and applies every config the
+ * primary hands it. The status port and the config sources stay with the primary.
+ */
+export async function runClusterWorker(settings: DataPlaneSettings): Promise<void> {
+  const logger = createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane-worker' });
+  const counters = new ClusterWindowCounters(send);
+  const plane = await startDataPlane(settings, { logger, nodeCounters: counters, status: false });
+  process.on('message', (message: unknown) => {
+    if (isCounterTotals(message)) return counters.receive(message);
+    if (!isPrimaryMessage(message)) return;
+    switch (message.type) {
+      case 'tollgate:config':
+        return send({ type: 'tollgate:applied', version: message.snapshot.version, outcome: plane.applySnapshot(message.snapshot) });
+      case 'tollgate:stats-request':
+        return void plane.stats().then((stats) => send({ type: 'tollgate:stats', id: message.id, stats }));
+      case 'tollgate:shutdown':
+        return void plane.close().then(() => process.exit(0));
+    }
+  });
+  // Signals go to the whole process group: let the primary decide when a worker stops.
+  process.on('SIGTERM', () => undefined);
+  process.on('SIGINT', () => undefined);
+  send({ type: 'tollgate:listening' });
+}

@@ -1,0 +1,29 @@
+import type { ConfigSnapshot } from '@tollgate/config';
+import type { ApplyOutcome } from '../sync/config-applier';
+import type { NodeStats } from '../status/status-source';
+
+/** Messages between the cluster primary and its workers (besides the counter sync). */
+export type PrimaryMessage =
+  | { readonly type: 'tollgate:config'; readonly snapshot: ConfigSnapshot }
+  | { readonly type: 'tollgate:stats-request'; readonly id: number }
+  | { readonly type: 'tollgate:shutdown' };
+
+export type WorkerMessage =
+  | { readonly type: 'tollgate:listening' }
+  | { readonly type: 'tollgate:applied'; readonly version: number; readonly outcome: ApplyOutcome }
+  | { readonly type: 'tollgate:stats'; readonly id: number; readonly stats: NodeStats };
+
+const PRIMARY_TYPES = new Set(['tollgate:config', 'tollgate:stats-request', 'tollgate:shutdown']);
+const WORKER_TYPES = new Set(['tollgate:listening', 'tollgate:applied', 'tollgate:stats']);
+
+function typeOf(message: unknown): unknown {
+  return typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+}
+
+export function isPrimaryMessage(message: unknown): message is PrimaryMessage {
+  return PRIMARY_TYPES.has(typeOf(message) as string);
+}
+
+export function isWorkerMessage(message: unknown): message is WorkerMessage {
+  return WORKER_TYPES.has(typeOf(message) as string);
+}

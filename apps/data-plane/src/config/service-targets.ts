@@ -1,0 +1,89 @@
+import type { Service } from '@tollgate/config';
+import type { Pool } from 'undici';
+import type { Balancer } from '../balancer';
+import type { UpstreamPools } from '../proxy/upstream-pools';
+
+/** Where a service's requests go, resolved once per config. */
+export interface ServiceTarget {
+  readonly service: Service;
+  readonly scheme: 'http' | 'https';
+  /** Host header sent upstream unless the route preserves the client's. */
+  readonly hostHeader: string;
+  /** The pool of a service that names a host directly; null when it names an upstream. */
+  readonly pool: Pool | null;
+  /** The balancer of the upstream the service names. */
+  readonly balancer: Balancer | null;
+  /** Pools of that upstream's targets, by target key (`host:port`). */
+  readonly targetPools: ReadonlyMap<string, Pool>;
+  readonly retries: number;
+  readonly connectTimeout: number;
+  readonly readTimeout: number;
+  readonly writeTimeout: number;
+}
+
+const DEFAULT_PORT = { http: 80, https: 443 } as const;
+
+function schemeOf(service: Service): 'http' | 'https' | null {
+  switch (service.protocol) {
+    case 'http':
+    case 'ws':
+      return 'http';
+    case 'https':
+    case 'wss':
+      return 'https';
+    default:
+      return null;
+  }
+}
+
+/** Kong's upstream Host: the service (or upstream) host, with the port when it is not the default. */
+function hostHeader(host: string, port: number, scheme: 'http' | 'https'): string {
+  return port === DEFAULT_PORT[scheme] ? host : `${host}:${port}`;
+}
+
+/** A balancer's target key, `host:port` or `[v6]:port`, back into its parts. */
+function parseTargetKey(key: string): { host: string; port: number } {
+  const colon = key.lastIndexOf(':');
+  return { host: key.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(key.slice(colon + 1)) };
+}
+
+export interface TargetResolution {
+  readonly targets: Map<string, ServiceTarget>;
+  /** Services whose protocol the proxy cannot speak (tcp, tls, grpc): requests to them get 502. */
+  readonly unsupported: readonly Service[];
+}
+
+/** Resolves every service to a pool or a balancer, and marks the pools in use in `inUse`. */
+export function resolveServiceTargets(
+  services: readonly Service[],
+  balancers: ReadonlyMap<string, Balancer>,
+  pools: UpstreamPools,
+  inUse: Set<string>,
+): TargetResolution {
+  const targets = new Map<string, ServiceTarget>();
+  const unsupported: Service[] = [];
+  for (const service of services) {
+    const scheme = schemeOf(service);
+    if (scheme === null) unsupported.push(service);
+    const balancer = scheme === null ? null : (balancers.get(service.host) ?? null);
+    const connect = { connectTimeout: service.connect_timeout, tlsVerify: service.tls_verify === true };
+    const targetPools = new Map<string, Pool>();
+    for (const { target: key } of balancer?.health() ?? []) {
+      targetPools.set(key, pools.poolFor({ scheme: scheme!, ...parseTargetKey(key), ...connect }, inUse));
+    }
+    const direct = scheme !== null && balancer === null;
+    targets.set(service.id, {
+      service,
+      scheme: scheme ?? 'http',
+      hostHeader: balancer?.upstream.host_header ?? hostHeader(service.host, service.port, scheme ?? 'http'),
+      pool: direct ? pools.poolFor({ scheme, host: service.host, port: service.port, ...connect }, inUse) : null,
+      balancer,
+      targetPools,
+      retries: service.retries,
+      connectTimeout: service.connect_timeout,
+      readTimeout: service.read_timeout,
+      writeTimeout: service.write_timeout,
+    });
+  }
+  return { targets, unsupported };
+}

@@ -1,0 +1,157 @@
+import type { ConfigSnapshot } from '@tollgate/config';
+import type { WindowCounterStore } from '@tollgate/plugins';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LiveConfig } from './config/live-config';
+import type { RuntimeConfig } from './config/runtime-config';
+import { LocalWindowCounters } from './counters/local-window-counters';
+import { createLogger, type Logger } from './logger';
+import { GatewayServices } from './pipeline/gateway-services';
+import { ProxyHandler, type UsageSink } from './proxy/proxy-handler';
+import { ConnectionTracker, createProxyServer, createTlsProxyServer, type ProxyServer, type TlsProxyServer } from './proxy/proxy-server';
+import { UpstreamPools } from './proxy/upstream-pools';
+import { WebSocketProxy } from './proxy/websocket-proxy';
+import type { DataPlaneSettings, ListenAddress } from './settings';
+import { ProxyMetrics } from './status/proxy-metrics';
+import { createStatusServer } from './status/status-server';
+import type { NodeStats } from './status/status-source';
+import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
+
+export { readDataPlaneSettings, type DataPlaneSettings, type ListenAddress } from './settings';
+export type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
+export type { NodeStats } from './status/status-source';
+export type { UsageSink } from './proxy/proxy-handler';
+
+export interface DataPlaneOptions {
+  readonly logger?: Logger;
+  /** Node-wide counters of the `local` rate-limiting policy; a cluster worker passes its IPC-backed view. */
+  readonly nodeCounters?: WindowCounterStore & { close(): void };
+  /** Serve /status here; a cluster worker leaves it to the primary. Default: when statusListen is set. */
+  readonly status?: boolean;
+  /** Meters every finished call (the usage recorder); none by default. */
+  readonly usage?: UsageSink;
+}
+
+export interface RunningDataPlane extends ConfigApplier {
+  /** `http://host:port` of the proxy listener. */
+  readonly proxyUrl: string;
+  readonly proxySslUrl: string | null;
+  readonly statusUrl: string | null;
+  /** Checks and swaps in a snapshot; on errors (a Nack) the config being served stays. */
+  applySnapshot(snapshot: ConfigSnapshot): ApplyOutcome;
+  current(): { version: number; hash: string } | null;
+  stats(): Promise<NodeStats>;
+  /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then releases everything. */
+  close(): Promise<void>;
+}
+
+type AnyServer = Server | ProxyServer | TlsProxyServer;
+
+function listen(server: AnyServer, address: ListenAddress): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject);
+      const bound = server.address() as AddressInfo;
+      const host = bound.address === '0.0.0.0' || bound.address === '::' ? '127.0.0.1' : bound.address;
+      resolve(`${host.includes(':') ? `[${host}]` : host}:${bound.port}`);
+    });
+  });
+}
+
+function closeServer(server: AnyServer | null): Promise<void> {
+  return new Promise((resolve) => (server === null || !server.listening ? resolve() : server.close(() => resolve())));
+}
+
+/** One serving process: the proxy listeners, its live config, and what requests share. */
+class DataPlane {
+  readonly pools = new UpstreamPools();
+  readonly metrics = new ProxyMetrics();
+  readonly connections = new ConnectionTracker();
+  readonly live: LiveConfig;
+  readonly services: GatewayServices;
+  readonly handler: ProxyHandler;
+  readonly websockets: WebSocketProxy;
+  readonly proxy: ProxyServer;
+  readonly tls: TlsProxyServer | null;
+  readonly status: Server | null;
+
+  constructor(
+    private readonly settings: DataPlaneSettings,
+    private readonly logger: Logger,
+    private readonly nodeCounters: WindowCounterStore & { close(): void },
+    options: DataPlaneOptions,
+  ) {
+    this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
+    this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
+    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? null);
+    this.websockets = new WebSocketProxy(this.live, this.services);
+    const serverOptions = { maxHeaderSize: settings.maxHeaderSize };
+    this.proxy = createProxyServer(this.handler, this.websockets, serverOptions);
+    this.connections.track(this.proxy);
+    this.tls = settings.proxySslListen === null ? null : createTlsProxyServer(this.handler, this.websockets, this.live, serverOptions);
+    if (this.tls !== null) this.connections.track(this.tls);
+    const source = { config: () => this.live.version(), stats: () => this.stats() };
+    this.status = (options.status ?? true) && settings.statusListen !== null ? createStatusServer(source, logger) : null;
+  }
+
+  /** Handshakes without SNI get the config's first certificate. */
+  private useDefaultCertificate(config: RuntimeConfig): void {
+    const pem = config.certificates.fallbackPem;
+    if (this.tls !== null && pem !== null) this.tls.setSecureContext(pem);
+  }
+
+  async stats(): Promise<NodeStats> {
+    const memory = process.memoryUsage();
+    const balancers = [...(this.live.current?.balancers.values() ?? [])];
+    return {
+      connections: { active: this.connections.active, accepted: this.connections.accepted },
+      requestsInFlight: this.handler.requestsInFlight,
+      metrics: this.metrics.snapshot(),
+      upstreams: balancers.flatMap((b) => b.health().map((t) => ({ upstream: b.upstream.name, ...t }))),
+      memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
+      workers: 0,
+    };
+  }
+
+  async start(): Promise<RunningDataPlane> {
+    const s = this.settings;
+    const proxyUrl = `http://${await listen(this.proxy, s.proxyListen)}`;
+    const proxySslUrl = this.tls && s.proxySslListen ? `https://${await listen(this.tls, s.proxySslListen)}` : null;
+    const statusUrl = this.status && s.statusListen ? `http://${await listen(this.status, s.statusListen)}` : null;
+    this.logger.info({ proxy: proxyUrl, proxySsl: proxySslUrl, status: statusUrl }, 'data plane listening');
+    return {
+      proxyUrl,
+      proxySslUrl,
+      statusUrl,
+      applySnapshot: (snapshot) => this.live.applySnapshot(snapshot),
+      current: () => this.live.version(),
+      stats: () => this.stats(),
+      close: () => this.close(),
+    };
+  }
+
+  async close(): Promise<void> {
+    const stopped = Promise.all([closeServer(this.proxy), closeServer(this.tls), closeServer(this.status)]);
+    this.proxy.closeIdleConnections();
+    this.tls?.closeIdleConnections();
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, this.settings.drainTimeoutMs).unref());
+    await Promise.race([this.handler.drained(), deadline]);
+    // Whatever is still open now is idle keep-alive, a tunnel, or past the deadline.
+    this.websockets.closeAll();
+    for (const socket of this.connections.sockets) socket.destroy();
+    this.status?.closeAllConnections();
+    await stopped;
+    this.live.close();
+    this.nodeCounters.close();
+    await Promise.all([this.pools.close(), this.services.redis.close()]);
+    this.logger.info('data plane stopped');
+  }
+}
+
+/** Serves the proxy (and, unless told otherwise, the status port) in this process. */
+export async function startDataPlane(settings: DataPlaneSettings, options: DataPlaneOptions = {}): Promise<RunningDataPlane> {
+  const logger = options.logger ?? createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane' });
+  const plane = new DataPlane(settings, logger, options.nodeCounters ?? new LocalWindowCounters(), options);
+  return plane.start();
+}

@@ -1,0 +1,32 @@
+import type { PluginServices, RedisConnection, WindowCounterStore } from '@tollgate/plugins';
+import { RedisCounterClients } from '../counters/redis-window-counters';
+import type { Logger } from '../logger';
+
+/** How often the same outage is logged while requests keep running into it. */
+const WARN_INTERVAL_MS = 30_000;
+
+/** What the data plane offers plugins: node-wide and Redis counters, throttled warnings. */
+export class GatewayServices implements PluginServices {
+  private readonly lastWarned = new Map<string, number>();
+  readonly redis: RedisCounterClients;
+
+  constructor(
+    readonly nodeCounters: WindowCounterStore,
+    readonly redisKeyPrefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.redis = new RedisCounterClients(redisKeyPrefix, (error) => this.warnThrottled('redis', 'redis connection error', error));
+  }
+
+  redisCounters(connection: RedisConnection): WindowCounterStore {
+    return this.redis.storeFor(connection);
+  }
+
+  warnThrottled(topic: string, message: string, error?: unknown): void {
+    const now = Date.now();
+    const last = this.lastWarned.get(topic);
+    if (last !== undefined && now - last < WARN_INTERVAL_MS) return;
+    this.lastWarned.set(topic, now);
+    this.logger.warn({ topic, err: error }, message);
+  }
+}

@@ -1,0 +1,185 @@
+import type { PluginServices } from '@tollgate/plugins';
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { ConfigHolder } from '../config/runtime-config';
+import type { Logger } from '../logger';
+import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase } from '../pipeline/plugin-pipeline';
+import type { ProxyMetrics } from '../status/proxy-metrics';
+import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './client-responses';
+import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
+import { onResponseClose, type ProxyResponse, type ResponseCloseSink } from './proxy-response';
+import { RequestContext } from './request-context';
+import { UpstreamExchange } from './upstream-exchange';
+import type { PluginSlot } from '../config/plugin-chains';
+
+/**
+ * Where finished calls are metered (the usage recorder); ids are null when unknown, upstreamMs
+ * negative when the call never reached an upstream.
+ */
+export interface UsageSink {
+  record(
+    serviceId: string | null,
+    routeId: string | null,
+    consumerId: string | null,
+    status: number,
+    bytesIn: number,
+    bytesOut: number,
+    totalMs: number,
+    upstreamMs: number,
+  ): void;
+}
+
+/** Matches the request and attaches its route plan; returns the error to answer instead, or null. */
+export function routeRequest(ctx: RequestContext): GatewayError | null {
+  const match = ctx.config.router.match(ctx);
+  if (match === null) return GATEWAY_ERRORS.GW_ERR_NO_ROUTE;
+  ctx.match = match;
+  ctx.route = match.route;
+  ctx.service = match.service;
+  if (match.httpsRedirect) return GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED;
+  ctx.plan = ctx.config.plans.get(match.route.id) ?? null;
+  return ctx.plan === null ? GATEWAY_ERRORS.GW_ERR_NO_ROUTE : null;
+}
+
+/**
+ * The proxy's request handler: route, run the access phase, hand the request to an
+ * UpstreamExchange; and when the response closes, record metrics and run the log phase. Plain
+ * methods with early returns; the only closures are on the path of plugins that wait on I/O.
+ */
+export class ProxyHandler implements ResponseCloseSink {
+  private inFlight = 0;
+  private onDrained: (() => void) | null = null;
+
+  constructor(
+    private readonly configs: ConfigHolder,
+    private readonly services: PluginServices,
+    private readonly metrics: ProxyMetrics,
+    private readonly logger: Logger,
+    private readonly usage: UsageSink | null,
+  ) {}
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  handle(req: IncomingMessage, res: ProxyResponse, https: boolean): void {
+    const startedAt = performance.now();
+    this.inFlight++;
+    res.sink = this;
+    res.startedAt = startedAt;
+    res.bytesReadBefore = req.socket.bytesRead;
+    res.bytesWrittenBefore = req.socket.bytesWritten;
+    res.once('close', onResponseClose);
+    const config = this.configs.current;
+    if (config === null) return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_NOT_READY, null);
+    const ctx = new RequestContext(req, config, this.services, https, startedAt);
+    res.context = ctx;
+    if (config.rewrite.length === 0) return this.route(ctx, res);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = runRewritePhase(ctx, config.rewrite);
+    } catch (error) {
+      return this.pluginFailed(ctx, res, error);
+    }
+    if (pending === undefined) return this.route(ctx, res);
+    pending.then(
+      () => this.route(ctx, res),
+      (error: unknown) => this.pluginFailed(ctx, res, error),
+    );
+  }
+
+  private route(ctx: RequestContext, res: ProxyResponse): void {
+    if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
+    const refused = routeRequest(ctx);
+    if (refused !== null) return this.refuse(ctx, res, refused);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = runAccessPhase(ctx, ctx.plan!.chain.access);
+    } catch (error) {
+      return this.pluginFailed(ctx, res, error);
+    }
+    if (pending === undefined) return this.forward(ctx, res);
+    pending.then(
+      () => this.forward(ctx, res),
+      (error: unknown) => this.pluginFailed(ctx, res, error),
+    );
+  }
+
+  private refuse(ctx: RequestContext, res: ProxyResponse, error: GatewayError): void {
+    const redirect = ctx.route?.https_redirect_status_code ?? 426;
+    ctx.status = error === GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED && redirect !== 426 ? redirect : error.status;
+    if (ctx.status !== error.status) return sendHttpsRedirect(res, redirect, ctx.host, ctx.rawPath, ctx.rawQuery);
+    sendGatewayError(res, error, ctx.responseHeaders);
+  }
+
+  private forward(ctx: RequestContext, res: ProxyResponse): void {
+    if (res.destroyed) return; // the client left while a plugin was waiting
+    const plan = ctx.plan!;
+    if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
+    if (plan.target === null) return this.refuse(ctx, res, GATEWAY_ERRORS.GW_ERR_NO_SERVICE);
+    const exchange = new UpstreamExchange(ctx, plan.target, res);
+    res.exchange = exchange;
+    exchange.start();
+  }
+
+  /** A plugin answered the request itself (before routing, the rewrite phase has no chain yet). */
+  private answerExit(ctx: RequestContext, res: ProxyResponse): void {
+    const response = ctx.exitResponse!;
+    ctx.status = response.status;
+    if (ctx.plan !== null) runResponsePhase(ctx, ctx.plan.chain.response);
+    sendPluginResponse(res, response, ctx.responseHeaders);
+  }
+
+  private pluginFailed(ctx: RequestContext, res: ProxyResponse, error: unknown): void {
+    this.logger.error({ err: error, route: ctx.route?.id }, 'plugin failed');
+    ctx.status = 500;
+    sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_INTERNAL, null);
+  }
+
+  responseClosed(res: ProxyResponse): void {
+    const ctx = res.context;
+    const exchange = res.exchange;
+    if (exchange !== null) exchange.clientClosed();
+    const total = performance.now() - res.startedAt;
+    const upstreamMs = exchange?.upstreamLatency ?? -1;
+    this.metrics.record(res.statusCode, total, upstreamMs, exchange?.proxyLatency ?? -1);
+    if (this.usage !== null) this.meter(res, total, upstreamMs);
+    if (ctx !== null && ctx.plan !== null && ctx.plan.chain.log.length > 0) {
+      if (ctx.status === 0) ctx.status = res.statusCode;
+      runLogPhase(ctx, ctx.plan.chain.log, this.logFailed);
+    }
+    res.context = null;
+    res.exchange = null;
+    if (--this.inFlight === 0 && this.onDrained !== null) this.onDrained();
+  }
+
+  private meter(res: ProxyResponse, totalMs: number, upstreamMs: number): void {
+    const ctx = res.context;
+    const socket = res.req.socket;
+    this.usage!.record(
+      ctx?.service?.id ?? null,
+      ctx?.route?.id ?? null,
+      ctx?.consumer?.id ?? null,
+      res.statusCode,
+      socket.bytesRead - res.bytesReadBefore,
+      socket.bytesWritten - res.bytesWrittenBefore,
+      totalMs,
+      upstreamMs,
+    );
+  }
+
+  private readonly logFailed = (error: unknown, slot: PluginSlot): void => {
+    this.logger.error({ err: error, plugin: slot.name }, 'plugin log phase failed');
+  };
+
+  /** Resolves once no request is in flight (after the listeners stopped accepting). */
+  drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.onDrained = () => {
+        this.onDrained = null;
+        resolve();
+      };
+    });
+  }
+}

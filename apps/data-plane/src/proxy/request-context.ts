@@ -1,0 +1,174 @@
+import type { Consumer, Route, Service } from '@tollgate/config';
+import type { PluginContext, PluginCredential, PluginResponse, PluginServices } from '@tollgate/plugins';
+import { normalizePath, type RouteMatch, type RouteRequest } from '@tollgate/router';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { BalancerRequest } from '../balancer';
+import type { ConsumerPlugins } from '../config/plugin-chains';
+import type { RoutePlan, RuntimeConfig } from '../config/runtime-config';
+import { readRequestBody, resumedBody } from './request-body';
+
+const X_CONSUMER_ID = 'x-consumer-id';
+const X_CONSUMER_CUSTOM_ID = 'x-consumer-custom-id';
+const X_CONSUMER_USERNAME = 'x-consumer-username';
+const X_CREDENTIAL_IDENTIFIER = 'x-credential-identifier';
+const X_ANONYMOUS_CONSUMER = 'x-anonymous-consumer';
+const CONTENT_LENGTH = 'content-length';
+
+/** The path and query of a request-target, origin-form or absolute-form (`http://host/p?q`). */
+function splitTarget(url: string): [string, string] {
+  let start = 0;
+  if (url.charCodeAt(0) !== 0x2f) {
+    const authority = url.indexOf('//');
+    start = authority === -1 ? 0 : url.indexOf('/', authority + 2);
+    if (start === -1) return ['/', ''];
+  }
+  const q = url.indexOf('?', start);
+  return q === -1 ? [start === 0 ? url : url.slice(start), ''] : [url.slice(start, q), url.slice(q + 1)];
+}
+
+/**
+ * One request's state from routing to the log phase: what the router needs, what plugins see and
+ * change, and what goes upstream. One object per request; plugins share it.
+ */
+export class RequestContext implements PluginContext, RouteRequest, BalancerRequest {
+  readonly method: string;
+  /** Path as received, before normalisation (X-Forwarded-Path). */
+  readonly rawPath: string;
+  readonly path: string;
+  readonly rawQuery: string;
+  readonly scheme: 'http' | 'https';
+  readonly clientIp: string;
+  readonly port: number;
+  readonly startedAt: number;
+
+  route: Route | null = null;
+  service: Service | null = null;
+  match: RouteMatch | null = null;
+  plan: RoutePlan | null = null;
+  consumer: Consumer | null = null;
+  credential: PluginCredential | null = null;
+  consumerPlugins: ConsumerPlugins | undefined = undefined;
+  status = 0;
+
+  /** Upstream header changes by lower-case name: a value to set, or null to remove. */
+  headerEdits: Map<string, string | null> | null = null;
+  upstreamQuery: string | null = null;
+  /** Replaces the client's body stream upstream once a plugin has read it. */
+  upstreamBody: Buffer | Readable | null = null;
+  /** Headers for the client, flat `[name, value, ...]`. */
+  responseHeaders: string[] | null = null;
+  exitResponse: PluginResponse | null = null;
+  private bufferedBody: Buffer | null = null;
+  private args: URLSearchParams | null = null;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly config: RuntimeConfig,
+    readonly services: PluginServices,
+    https: boolean,
+    startedAt: number,
+  ) {
+    this.method = req.method ?? 'GET';
+    const [rawPath, rawQuery] = splitTarget(req.url ?? '/');
+    this.rawPath = rawPath;
+    this.path = normalizePath(rawPath);
+    this.rawQuery = rawQuery;
+    this.scheme = https ? 'https' : 'http';
+    this.clientIp = req.socket.remoteAddress ?? '';
+    this.port = req.socket.localPort ?? 0;
+    this.startedAt = startedAt;
+  }
+
+  // RouteRequest and BalancerRequest views.
+  get protocol(): 'http' | 'https' {
+    return this.scheme;
+  }
+  get host(): string {
+    return this.req.headers.host ?? '';
+  }
+  get sni(): string | undefined {
+    return (this.req.socket as TLSSocket & { servername?: string | false }).servername || undefined;
+  }
+  get headers(): IncomingMessage['headers'] {
+    return this.req.headers;
+  }
+  get query(): string {
+    return this.rawQuery;
+  }
+  get uriCaptures(): Readonly<Record<string, string>> | null {
+    return this.match?.captures ?? null;
+  }
+  get consumerId(): string | null {
+    return this.consumer?.id ?? this.credential?.id ?? null;
+  }
+  get directory(): RuntimeConfig['directory'] {
+    return this.config.directory;
+  }
+  get exited(): boolean {
+    return this.exitResponse !== null;
+  }
+
+  header(name: string): string | undefined {
+    const value = this.req.headers[name];
+    return typeof value === 'string' || value === undefined ? value : value[0];
+  }
+
+  queryArgs(): URLSearchParams {
+    return (this.args ??= new URLSearchParams(this.rawQuery));
+  }
+
+  async readBody(limit: number): Promise<Buffer> {
+    if (this.bufferedBody !== null) return this.bufferedBody;
+    const read = await readRequestBody(this.req, limit);
+    if ('tooLarge' in read) {
+      this.upstreamBody = Readable.from(resumedBody(read.head, this.req), { objectMode: false });
+      throw read.tooLarge;
+    }
+    this.bufferedBody = read.whole;
+    this.upstreamBody = read.whole;
+    return read.whole;
+  }
+
+  authenticate(consumer: Consumer, credential: PluginCredential | null, anonymous: boolean): void {
+    this.consumer = consumer;
+    this.credential = credential;
+    this.consumerPlugins = this.config.consumerPlugins.get(consumer.id);
+    // Set or cleared every time, so a client can never pass its own X-Consumer-* upstream.
+    this.setUpstreamHeader(X_CONSUMER_ID, consumer.id);
+    this.editHeader(X_CONSUMER_CUSTOM_ID, consumer.custom_id);
+    this.editHeader(X_CONSUMER_USERNAME, consumer.username);
+    this.editHeader(X_CREDENTIAL_IDENTIFIER, credential?.id ?? null);
+    this.editHeader(X_ANONYMOUS_CONSUMER, anonymous ? 'true' : null);
+  }
+
+  setUpstreamHeader(name: string, value: string): void {
+    this.editHeader(name.toLowerCase(), value);
+  }
+
+  clearUpstreamHeader(name: string): void {
+    this.editHeader(name.toLowerCase(), null);
+  }
+
+  setUpstreamQuery(rawQuery: string): void {
+    this.upstreamQuery = rawQuery;
+  }
+
+  setUpstreamBody(body: Buffer): void {
+    this.upstreamBody = body;
+    this.editHeader(CONTENT_LENGTH, null);
+  }
+
+  setResponseHeader(name: string, value: string): void {
+    (this.responseHeaders ??= []).push(name, value);
+  }
+
+  exit(response: PluginResponse): void {
+    this.exitResponse = response;
+  }
+
+  private editHeader(lowerName: string, value: string | null): void {
+    (this.headerEdits ??= new Map()).set(lowerName, value);
+  }
+}

@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../logger';
+import { MetricsRegistry } from './metrics-registry';
+import type { StatusSource } from './status-source';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const NOT_FOUND = JSON.stringify({ message: 'Not found' });
+const NOT_READY = JSON.stringify({ message: 'no configuration loaded yet' });
+
+function sendJson(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+async function status(source: StatusSource, res: ServerResponse): Promise<void> {
+  const config = source.config();
+  const stats = await source.stats();
+  const total = stats.metrics.requestsByClass.reduce((a, b) => a + b, 0);
+  sendJson(
+    res,
+    200,
+    JSON.stringify({
+      configuration: config === null ? null : { version: config.version, hash: config.hash },
+      configuration_hash: config?.hash ?? null,
+      server: {
+        connections_active: stats.connections.active,
+        connections_accepted: stats.connections.accepted,
+        requests_in_flight: stats.requestsInFlight,
+        total_requests: total,
+      },
+      memory: { rss: stats.memory.rss, heap_used: stats.memory.heapUsed, heap_total: stats.memory.heapTotal },
+      workers: stats.workers,
+    }),
+  );
+}
+
+/**
+ * The status listener (loopback by default): `/status`, `/status/ready` for load balancers and
+ * orchestrators (503 until a config is being served), `/metrics` for Prometheus.
+ */
+export function createStatusServer(source: StatusSource, logger: Logger): Server {
+  const metrics = new MetricsRegistry(() => source.config()?.version ?? null);
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, JSON.stringify({ message: 'Method not allowed' }));
+    switch (path) {
+      case '/status':
+        return status(source, res);
+      case '/status/ready':
+        return source.config() === null ? sendJson(res, 503, NOT_READY) : sendJson(res, 200, JSON.stringify({ message: 'ready' }));
+      case '/metrics': {
+        const text = await metrics.render(await source.stats());
+        res.writeHead(200, { 'Content-Type': metrics.contentType });
+        return void res.end(text);
+      }
+      default:
+        return sendJson(res, 404, NOT_FOUND);
+    }
+  };
+  return createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'status request failed');
+      if (!res.headersSent) sendJson(res, 500, JSON.stringify({ message: 'An unexpected error occurred' }));
+    });
+  });
+}

@@ -1,0 +1,84 @@
+import type { RunningDataPlane } from '../src/data-plane';
+import { consumer, plugin, route, service, snapshot } from './support/config-fixtures';
+import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
+import { json, send, startTestDataPlane } from './support/test-data-plane';
+
+describe('applying snapshots', () => {
+  let upstream: EchoUpstream;
+  let dp: RunningDataPlane;
+  const echo = () => service({ host: '127.0.0.1', port: upstream.port, path: '/v1' });
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    dp = await startTestDataPlane();
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await upstream.close();
+  });
+
+  it('serves 503 before any config, then routes once one is applied', async () => {
+    expect(dp.current()).toBeNull();
+    const before = await send(`${dp.proxyUrl}/api`);
+    expect(before.status).toBe(503);
+    const svc = echo();
+    const first = snapshot({ services: [svc], routes: [route(svc, { paths: ['/api'] })] });
+    expect(dp.applySnapshot(first)).toEqual({ ok: true });
+    expect(dp.current()).toEqual({ version: first.version, hash: first.hash });
+    expect((await send(`${dp.proxyUrl}/api/x`)).status).toBe(200);
+  });
+
+  it('refuses a plugin config that fails its schema, naming the field, and keeps the last good config', async () => {
+    const good = dp.current();
+    const svc = echo();
+    const bad = plugin('rate-limiting', { minute: 'lots' }, { service: svc });
+    const outcome = dp.applySnapshot(snapshot({ services: [svc], routes: [route(svc, { paths: ['/other'] })], plugins: [bad] }));
+    expect(outcome).toEqual({ ok: false, errors: [{ entity: 'plugins', id: bad.id, field: 'config.minute', message: 'expected a number' }] });
+    expect(dp.current()).toEqual(good);
+    expect((await send(`${dp.proxyUrl}/api/x`)).status).toBe(200);
+    expect((await send(`${dp.proxyUrl}/other`)).status).toBe(404);
+  });
+
+  it('refuses unknown plugins, plugins this data plane cannot run, and what it cannot honour', async () => {
+    const svc = echo();
+    const unknown = plugin('no-such-plugin', {});
+    const noHandler = plugin('cors', {});
+    const cluster = plugin('rate-limiting', { minute: 1, policy: 'cluster' });
+    const scoped = plugin('key-auth', {}, { consumer: consumer('c') });
+    const outcome = dp.applySnapshot(snapshot({ services: [svc], plugins: [unknown, noHandler, cluster, scoped] }));
+    expect(outcome.ok).toBe(false);
+    const errors = outcome.ok ? [] : outcome.errors;
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: unknown.id, field: 'name' }),
+        expect.objectContaining({ id: noHandler.id, field: 'name', message: "plugin 'cors' is not available on this data plane" }),
+        expect.objectContaining({ id: cluster.id, field: 'config.policy' }),
+        expect.objectContaining({ id: scoped.id, field: 'consumer' }),
+      ]),
+    );
+  });
+
+  it('refuses an inconsistent snapshot: a route whose service is missing', async () => {
+    const orphan = route(echo(), { paths: ['/orphan'] });
+    const outcome = dp.applySnapshot(snapshot({ services: [], routes: [orphan] }));
+    expect(outcome).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ entity: 'routes', id: orphan.id, field: 'service' })],
+    });
+  });
+
+  it('finishes a request in flight on the config it started with', async () => {
+    const oldService = service({ host: '127.0.0.1', port: upstream.port, path: '/old' });
+    const newService = service({ host: '127.0.0.1', port: upstream.port, path: '/new' });
+    expect(dp.applySnapshot(snapshot({ services: [oldService], routes: [route(oldService, { paths: ['/swap'] })] }))).toEqual({ ok: true });
+    const inFlight = send(`${dp.proxyUrl}/swap/slow?delay=300`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(dp.applySnapshot(snapshot({ services: [newService], routes: [route(newService, { paths: ['/swap'] })] }))).toEqual({ ok: true });
+    const after = json<Echo>(await send(`${dp.proxyUrl}/swap/fast`));
+    expect(after.url).toBe('/new/fast');
+    const before = await inFlight;
+    expect(before.status).toBe(200);
+    expect(json<Echo>(before).url).toBe('/old/slow?delay=300');
+  });
+});

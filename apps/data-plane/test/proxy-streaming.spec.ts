@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
+import { WebSocket } from 'undici';
+import type { RunningDataPlane } from '../src/data-plane';
+import { route, service, snapshot } from './support/config-fixtures';
+import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
+import { startTestDataPlane } from './support/test-data-plane';
+
+const MB = 1024 * 1024;
+const SIZE = 50 * MB;
+
+/** `bytes` of a repeating pattern, produced on demand (never held whole). */
+function patternStream(bytes: number): Readable {
+  const chunk = Buffer.alloc(256 * 1024, 'tollgate');
+  let left = bytes;
+  return new Readable({
+    read() {
+      if (left <= 0) return void this.push(null);
+      const size = Math.min(left, chunk.length);
+      left -= size;
+      this.push(size === chunk.length ? chunk : chunk.subarray(0, size));
+    },
+  });
+}
+
+function patternHash(bytes: number): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.alloc(256 * 1024, 'tollgate');
+  for (let left = bytes; left > 0; left -= chunk.length) hash.update(left >= chunk.length ? chunk : chunk.subarray(0, left));
+  return hash.digest('hex');
+}
+
+/** Samples heap + buffers while `work` runs; returns the peak growth in bytes. */
+async function peakGrowth(work: () => Promise<void>): Promise<number> {
+  const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+  const start = used();
+  let peak = start;
+  const sampler = setInterval(() => (peak = Math.max(peak, used())), 5);
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+  }
+  return peak - start;
+}
+
+describe('proxying: streaming bodies and upgrades', () => {
+  let upstream: EchoUpstream;
+  let dp: RunningDataPlane;
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    dp = await startTestDataPlane();
+    const echo = service({ host: '127.0.0.1', port: upstream.port });
+    expect(dp.applySnapshot(snapshot({ services: [echo], routes: [route(echo, { paths: ['/s'] })] }))).toEqual({ ok: true });
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await upstream.close();
+  });
+
+  it('streams a 50 MB chunked upload through: the upstream reads it while it is still being sent', async () => {
+    let echo: Echo | null = null;
+    let seenMidway = 0;
+    const growth = await peakGrowth(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = httpRequest(`${dp.proxyUrl}/s/upload`, { method: 'POST', agent: false }, (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => (body += c.toString()));
+            res.on('end', () => {
+              echo = JSON.parse(body) as Echo;
+              resolve();
+            });
+          });
+          req.on('error', reject);
+          const body = patternStream(SIZE);
+          body.once('end', () => (seenMidway = upstream.progress.get('/upload') ?? 0));
+          body.pipe(req);
+        }),
+    );
+    expect(echo!.bodyBytes).toBe(SIZE);
+    expect(echo!.bodySha256).toBe(patternHash(SIZE));
+    expect(echo!.headers['transfer-encoding']).toBe('chunked');
+    // When the client had produced its last byte, most of the body had already reached the upstream.
+    expect(seenMidway).toBeGreaterThan(SIZE / 2);
+    expect(growth).toBeLessThan(SIZE);
+  });
+
+  it('streams a 50 MB download through with backpressure', async () => {
+    let bytes = 0;
+    let length = '';
+    const growth = await peakGrowth(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          httpRequest(`${dp.proxyUrl}/s/download?bytes=${SIZE}`, { agent: false }, (res) => {
+            length = res.headers['content-length'] ?? '';
+            res.on('data', (c: Buffer) => (bytes += c.length));
+            res.on('end', resolve);
+            res.on('error', reject);
+          }).end();
+        }),
+    );
+    expect(length).toBe(String(SIZE));
+    expect(bytes).toBe(SIZE);
+    expect(growth).toBeLessThan(SIZE);
+  });
+
+  it('passes WebSocket upgrades through and relays frames both ways', async () => {
+    const ws = new WebSocket(`${dp.proxyUrl.replace('http', 'ws')}/s/socket`);
+    const opened = new Promise((resolve, reject) => {
+      ws.addEventListener('open', resolve);
+      ws.addEventListener('error', reject);
+    });
+    await opened;
+    const echoes: string[] = [];
+    const received = new Promise<void>((resolve) =>
+      ws.addEventListener('message', (event) => {
+        echoes.push(String(event.data));
+        if (echoes.length === 2) resolve();
+      }),
+    );
+    ws.send('hello');
+    ws.send('world');
+    await received;
+    expect(echoes).toEqual(['hello', 'world']);
+    ws.close();
+  });
+});

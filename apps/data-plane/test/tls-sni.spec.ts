@@ -1,0 +1,89 @@
+import type { Certificate, Sni } from '@tollgate/config';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import type { RunningDataPlane } from '../src/data-plane';
+import { route, service, snapshot } from './support/config-fixtures';
+import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
+import { startTestDataPlane } from './support/test-data-plane';
+
+/** A self-signed certificate for `cn`, made with the openssl CLI. */
+function selfSigned(dir: string, cn: string): Certificate {
+  const key = join(dir, `${cn}.key`);
+  const cert = join(dir, `${cn}.crt`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${cn}`], { stdio: 'ignore' });
+  return { id: randomUUID(), created_at: 1, updated_at: 1, tags: null, cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), cert_alt: null, key_alt: null };
+}
+
+function sni(name: string, certificate: Certificate): Sni {
+  return { id: randomUUID(), created_at: 1, updated_at: 1, tags: null, name, certificate: { id: certificate.id } };
+}
+
+function get(url: string, servername: string | undefined): Promise<{ status: number; cn: string; body: string }> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path: pathname, servername, rejectUnauthorized: false, agent: false }, (res) => {
+      const cn = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, cn, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('https listener with certificates by SNI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-tls-'));
+  let upstream: EchoUpstream;
+  let dp: RunningDataPlane;
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    dp = await startTestDataPlane({ proxySslListen: { host: '127.0.0.1', port: 0 } });
+    const api = selfSigned(dir, 'api.test');
+    const wildcard = selfSigned(dir, 'wildcard.shop.test');
+    const svc = service({ host: '127.0.0.1', port: upstream.port });
+    const result = dp.applySnapshot(
+      snapshot({
+        certificates: [api, wildcard],
+        snis: [sni('api.test', api), sni('*.shop.test', wildcard)],
+        services: [svc],
+        routes: [route(svc, { paths: ['/secure'], protocols: ['https'] })],
+      }),
+    );
+    expect(result).toEqual({ ok: true });
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('presents the certificate of the requested name, exact or wildcard', async () => {
+    expect((await get(`${dp.proxySslUrl}/secure`, 'api.test')).cn).toBe('api.test');
+    expect((await get(`${dp.proxySslUrl}/secure`, 'eu.shop.test')).cn).toBe('wildcard.shop.test');
+  });
+
+  it('falls back to the first certificate for unknown names and clients without SNI', async () => {
+    expect((await get(`${dp.proxySslUrl}/secure`, 'unknown.test')).cn).toBe('api.test');
+    expect((await get(`${dp.proxySslUrl}/secure`, undefined)).cn).toBe('api.test');
+  });
+
+  it('proxies https-only routes over https, telling the upstream the client used https', async () => {
+    const reply = await get(`${dp.proxySslUrl}/secure`, 'api.test');
+    expect(reply.status).toBe(200);
+    expect((JSON.parse(reply.body) as Echo).headers['x-forwarded-proto']).toBe('https');
+  });
+
+  it('refuses a certificate that does not parse, naming it', () => {
+    const broken: Certificate = { ...selfSigned(dir, 'broken.test'), key: 'not a key' };
+    const outcome = dp.applySnapshot(snapshot({ certificates: [broken] }));
+    expect(outcome).toEqual({ ok: false, errors: [expect.objectContaining({ entity: 'certificates', id: broken.id, field: 'cert' })] });
+  });
+});
