@@ -117,7 +117,7 @@ describe('config sync between a control plane and data planes', () => {
 
     // The delta was journaled, not a rewrite: a restart replays it onto the snapshot.
     const file = new SnapshotFile(dp.prefix);
-    await waitFor('journaled', () => dp.client.current?.version === next.version);
+    await waitFor('installed', () => dp.client.current?.version === next.version);
     expect(statSync(file.journalPath).mode & 0o777).toBe(0o600);
     const onDisk = await loadDiskConfig(file);
     expect(onDisk?.version).toBe(next.version);
@@ -137,7 +137,8 @@ describe('config sync between a control plane and data planes', () => {
     dps.push(behind);
     const caughtUp = await waitFor('caught up', () => (behind.applier.last && behind.applier.last.version >= base.version + 3 ? behind.applier.last : undefined));
     expect(caughtUp.entities.consumers.map((c) => c.username)).toEqual(expect.arrayContaining(['behind-a', 'behind-b', 'behind-c']));
-    expect(caughtUp.hash).toBe((await waitFor('hash', () => behind.client.current))!.hash);
+    const installed = await waitFor('installed', () => (behind.client.current?.version === caughtUp.version ? behind.client.current : undefined));
+    expect(installed.hash).toBe(caughtUp.hash);
     expect(behind.client.stats).toMatchObject({ snapshots: 0, deltas: 1 });
 
     await cp.app.get(ChangeLogRetention).keepLatest(1);

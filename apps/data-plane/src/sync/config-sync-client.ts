@@ -182,10 +182,15 @@ export class ConfigSyncClient {
       this.nack(next.version, outcome.errors);
       return;
     }
-    this.config = next;
     const file = this.options.snapshotFile;
-    if (delta) await file.appendDelta(delta);
-    else await file.save(snapshot);
+    try {
+      if (delta) await file.appendDelta(delta);
+      else await file.save(snapshot);
+    } catch (err) {
+      // The config is already serving; a disk that refuses only costs the copy for the next restart.
+      this.log('error', `could not persist config version ${next.version} to ${file.path}: ${(err as Error).message}`);
+    }
+    this.config = next;
     this.lastStatus = null;
     this.send({ message: 'ack', ack: { version: next.version, hash: next.hash } });
     this.options.onInstalled?.(next.version, next.hash);
