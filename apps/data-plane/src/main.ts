@@ -1,3 +1,4 @@
+import type { ConfigSnapshot } from '@tollgate/config';
 import cluster from 'node:cluster';
 import { ClusterPrimary } from './cluster/cluster-primary';
 import { runClusterWorker } from './cluster/cluster-worker';
@@ -6,6 +7,8 @@ import { startDataPlane } from './data-plane';
 import { createLogger, type Logger } from './logger';
 import { readDataPlaneSettings, type DataPlaneSettings } from './settings';
 import type { ApplyOutcome } from './sync/config-applier';
+import type { ConfigSyncClient } from './sync/config-sync-client';
+import { startConfigSync } from './sync/start-config-sync';
 
 /** What main drives: a data plane in this process, or a cluster primary and its workers. */
 interface ServingNode {
@@ -21,25 +24,36 @@ async function startNode(settings: DataPlaneSettings, logger: Logger): Promise<S
   return primary;
 }
 
-/** Serves the declarative file (or the disk copy) at once; a declarative file that is refused stops the node. */
-async function serveInitialConfig(settings: DataPlaneSettings, node: ServingNode, logger: Logger): Promise<void> {
+/**
+ * Serves the declarative file (or the disk copy) at once; a declarative file that is refused
+ * stops the node. Returns what is being served.
+ */
+async function serveInitialConfig(settings: DataPlaneSettings, node: ServingNode, logger: Logger): Promise<ConfigSnapshot | null> {
   const initial = await loadInitialSnapshot(settings);
-  if (initial === null) return logger.info('no declarative config and no disk copy: waiting for a config');
+  if (initial === null) {
+    logger.info('no declarative config and no disk copy: waiting for a config');
+    return null;
+  }
   const outcome = await node.applySnapshot(initial.snapshot);
-  if (outcome.ok) return logger.info({ source: initial.source, version: initial.snapshot.version }, 'serving initial config');
+  if (outcome.ok) {
+    logger.info({ source: initial.source, version: initial.snapshot.version }, 'serving initial config');
+    return initial.snapshot;
+  }
   if (initial.source === 'declarative') {
     const reasons = outcome.errors.map((e) => `${e.entity} ${e.id} ${e.field}: ${e.message}`).join('; ');
     throw new Error(`${settings.declarativeConfig}: config refused: ${reasons}`);
   }
   logger.warn({ errors: outcome.errors }, 'disk copy of the config refused; waiting for a config');
+  return null;
 }
 
-function stopOnSignals(node: ServingNode, logger: Logger): void {
+function stopOnSignals(node: ServingNode, logger: Logger, sync: () => ConfigSyncClient | null): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining and stopping');
+    sync()?.stop();
     node.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -57,8 +71,10 @@ async function main(): Promise<void> {
   if (!cluster.isPrimary) return runClusterWorker(settings);
   const logger = createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane' });
   const node = await startNode(settings, logger);
-  stopOnSignals(node, logger);
-  await serveInitialConfig(settings, node, logger);
+  let sync: ConfigSyncClient | null = null;
+  stopOnSignals(node, logger, () => sync);
+  const serving = await serveInitialConfig(settings, node, logger);
+  sync = startConfigSync(settings, node, serving, logger);
 }
 
 main().catch((error: unknown) => {

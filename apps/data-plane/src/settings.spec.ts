@@ -49,4 +49,19 @@ describe('data-plane settings', () => {
     expect(() => readDataPlaneSettings({ REDIS_URL: 'localhost:6379' })).toThrow(/^REDIS_URL/);
     expect(() => readDataPlaneSettings({ TOLLGATE_CONTROL_PLANE: 'cp' })).toThrow(/^TOLLGATE_CONTROL_PLANE/);
   });
+
+  it('runs standalone without a control plane, and reads cluster TLS and labels', () => {
+    expect(readDataPlaneSettings({ TOLLGATE_CONTROL_PLANE: 'off' }).controlPlane).toBeNull();
+    expect(readDataPlaneSettings({ TOLLGATE_CONTROL_PLANE: '' }).controlPlane).toBeNull();
+    expect(readDataPlaneSettings({}).clusterTls).toMatchObject({ mode: 'shared', certFile: '.tollgate/cluster/cluster.crt', keyFile: '.tollgate/cluster/cluster.key' });
+    expect(readDataPlaneSettings({ TOLLGATE_CLUSTER_MTLS: 'pki', TOLLGATE_CLUSTER_CERT: 'dp.crt', TOLLGATE_CLUSTER_CERT_KEY: 'dp.key', TOLLGATE_CLUSTER_CA_CERT: 'ca.crt' }).clusterTls).toEqual({
+      mode: 'pki',
+      certFile: 'dp.crt',
+      keyFile: 'dp.key',
+      caFile: 'ca.crt',
+    });
+    expect(readDataPlaneSettings({ TOLLGATE_LABELS: 'zone=a, tier=edge' }).labels).toEqual({ zone: 'a', tier: 'edge' });
+    expect(() => readDataPlaneSettings({ TOLLGATE_LABELS: 'zone' })).toThrow(/^TOLLGATE_LABELS/);
+    expect(() => readDataPlaneSettings({ TOLLGATE_CLUSTER_MTLS: 'yes' })).toThrow(/^TOLLGATE_CLUSTER_MTLS/);
+  });
 });

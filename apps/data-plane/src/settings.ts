@@ -1,3 +1,4 @@
+import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,7 +24,11 @@ export interface DataPlaneSettings {
   /** node:cluster workers; 0 serves in the calling process (tests, in-process use). */
   readonly workers: number;
   readonly redisUrl: string;
-  readonly controlPlane: ListenAddress;
+  /** The control plane's cluster address; null when TOLLGATE_CONTROL_PLANE is `off` or empty (standalone). */
+  readonly controlPlane: ListenAddress | null;
+  readonly clusterTls: ClusterTlsFiles;
+  /** Free-form labels reported to the control plane (`TOLLGATE_LABELS=zone=a,tier=edge`). */
+  readonly labels: Readonly<Record<string, string>>;
   /** Prefix of every Redis key this node writes (rate-limiting counters). */
   readonly redisKeyPrefix: string;
   /** Largest request head accepted; larger ones are answered 431. */
@@ -71,6 +76,35 @@ function redisUrl(env: Env): string {
   return value;
 }
 
+function controlPlane(env: Env): ListenAddress | null {
+  const value = (env.TOLLGATE_CONTROL_PLANE ?? '127.0.0.1:8005').trim();
+  return value === '' || value === 'off' ? null : parseListen(value, 'TOLLGATE_CONTROL_PLANE');
+}
+
+/** The cluster certificate; in `shared` mode with none set, the control plane's development one. */
+function clusterTls(env: Env): ClusterTlsFiles {
+  const mode = parseClusterTlsMode(env.TOLLGATE_CLUSTER_MTLS);
+  const devDir = env.TOLLGATE_DEV_CERT_DIR ?? join('.tollgate', 'cluster');
+  const devDefaults = mode === 'shared' && !env.TOLLGATE_CLUSTER_CERT && !env.TOLLGATE_CLUSTER_CERT_KEY;
+  return Object.freeze({
+    mode,
+    certFile: devDefaults ? join(devDir, 'cluster.crt') : env.TOLLGATE_CLUSTER_CERT,
+    keyFile: devDefaults ? join(devDir, 'cluster.key') : env.TOLLGATE_CLUSTER_CERT_KEY,
+    caFile: env.TOLLGATE_CLUSTER_CA_CERT,
+  });
+}
+
+function labels(env: Env): Readonly<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const pair of (env.TOLLGATE_LABELS ?? '').split(',')) {
+    if (pair.trim() === '') continue;
+    const match = /^\s*([A-Za-z0-9_.-]+)=(.*)$/.exec(pair);
+    if (!match) throw new Error(`TOLLGATE_LABELS: expected key=value pairs separated by commas, got '${pair}'`);
+    out[match[1]!] = match[2]!.trim();
+  }
+  return Object.freeze(out);
+}
+
 export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings {
   const nodeName = env.TOLLGATE_NODE_NAME ?? hostname();
   return Object.freeze({
@@ -83,7 +117,9 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     declarativeConfig: env.TOLLGATE_DECLARATIVE_CONFIG || null,
     workers: integer(env, 'TOLLGATE_WORKERS', availableParallelism(), 0),
     redisUrl: redisUrl(env),
-    controlPlane: parseListen(env.TOLLGATE_CONTROL_PLANE ?? '127.0.0.1:8005', 'TOLLGATE_CONTROL_PLANE'),
+    controlPlane: controlPlane(env),
+    clusterTls: clusterTls(env),
+    labels: labels(env),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
     maxHeaderSize: integer(env, 'TOLLGATE_MAX_HEADER_SIZE', 16 * 1024, 1024),
     drainTimeoutMs: integer(env, 'TOLLGATE_DRAIN_TIMEOUT', 30000, 0),

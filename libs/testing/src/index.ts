@@ -4,3 +4,4 @@ export { adminClient, type AdminClient, type AdminResponse } from './admin-clien
 export { waitFor } from './wait-for';
 export { deleteRedisKeys, TEST_REDIS_URL, testRedisPrefix } from './redis-fixture';
 export { TcpRelay } from './tcp-relay';
+export { freePort, startPlatformProcess, type PlatformProcess } from './platform-process';

@@ -21,8 +21,9 @@ export class DataPlaneSession {
     readonly hello: Hello,
     readonly stream: SyncStream,
   ) {
-    // A data plane with no config at all is behind even version 0 (an empty database).
-    this.sentVersion = hello.config_hash ? hello.config_version : -1;
+    // A data plane with no config at all is behind even version 0 (an empty database), and one
+    // serving a declarative file (version 0) is replaced by the control plane's config whatever it is.
+    this.sentVersion = hello.config_hash && hello.config_version > 0 ? hello.config_version : -1;
   }
 
   get nodeId(): string {
