@@ -1,4 +1,4 @@
-import type { ConfigSnapshot } from '@tollgate/config';
+import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import type { WindowCounterStore } from '@tollgate/plugins';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,7 +38,7 @@ export interface RunningDataPlane extends ConfigApplier {
   readonly proxySslUrl: string | null;
   readonly statusUrl: string | null;
   /** Checks and swaps in a snapshot; on errors (a Nack) the config being served stays. */
-  applySnapshot(snapshot: ConfigSnapshot): ApplyOutcome;
+  applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): ApplyOutcome;
   current(): { version: number; hash: string } | null;
   stats(): Promise<NodeStats>;
   /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then releases everything. */
@@ -124,7 +124,7 @@ class DataPlane {
       proxyUrl,
       proxySslUrl,
       statusUrl,
-      applySnapshot: (snapshot) => this.live.applySnapshot(snapshot),
+      applySnapshot: (snapshot, changed) => this.live.applySnapshot(snapshot, changed),
       current: () => this.live.version(),
       stats: () => this.stats(),
       close: () => this.close(),

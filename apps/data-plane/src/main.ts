@@ -1,4 +1,4 @@
-import type { ConfigSnapshot } from '@tollgate/config';
+import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import cluster from 'node:cluster';
 import { ClusterPrimary } from './cluster/cluster-primary';
 import { runClusterWorker } from './cluster/cluster-worker';
@@ -12,7 +12,7 @@ import { startConfigSync } from './sync/start-config-sync';
 
 /** What main drives: a data plane in this process, or a cluster primary and its workers. */
 interface ServingNode {
-  applySnapshot(snapshot: Parameters<ClusterPrimary['applySnapshot']>[0]): ApplyOutcome | Promise<ApplyOutcome>;
+  applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): ApplyOutcome | Promise<ApplyOutcome>;
   close(): Promise<void>;
 }
 

@@ -1,8 +1,8 @@
-import type { ConfigSnapshot } from '@tollgate/config';
+import type { ConfigEntities, ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkSnapshot } from '../config/runtime-config';
+import { checkSnapshot, type CheckedSnapshot } from '../config/runtime-config';
 import { SecureContextCache } from '../config/sni-certificates';
 import { isCounterDeltas } from '../counters/counter-sync-messages';
 import { NodeCounterHost } from '../counters/node-counter-host';
@@ -15,6 +15,10 @@ import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
 import { isWorkerMessage, type PrimaryMessage } from './ipc-messages';
 
 const STATS_TIMEOUT_MS = 2000;
+
+function pick(entities: ConfigEntities, changed: ReadonlySet<EntityCollection>): ConfigEntities {
+  return Object.fromEntries([...changed].map((c) => [c, entities[c]])) as unknown as ConfigEntities;
+}
 /** A worker that dies this soon after starting is restarted after a pause, not in a tight loop. */
 const CRASH_LOOP_MS = 5000;
 
@@ -30,6 +34,8 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
   private readonly counters = new NodeCounterHost();
   private readonly contexts = new SecureContextCache();
   private snapshot: ConfigSnapshot | null = null;
+  /** The last checked snapshot, from which a delta's check starts; the primary builds no runtime. */
+  private lastChecked: CheckedSnapshot | null = null;
   private status: Server | null = null;
   private stopping = false;
   private nextId = 1;
@@ -116,12 +122,20 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
     });
   }
 
-  /** Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it in. */
-  async applySnapshot(snapshot: ConfigSnapshot): Promise<ApplyOutcome> {
-    const checked = checkSnapshot(snapshot, this.contexts);
+  /**
+   * Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it
+   * in. For a delta (`changed` given) only the changed collections cross the IPC channel.
+   */
+  async applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
+    const base = changed && this.lastChecked ? { checked: this.lastChecked, changed } : undefined;
+    const checked = checkSnapshot(snapshot, this.contexts, base);
     if (!checked.ok) return { ok: false, errors: checked.errors };
+    this.lastChecked = checked.checked;
     this.snapshot = snapshot;
-    const outcomes = await this.gather(this.applyWaiters, snapshot.version, { type: 'tollgate:config', snapshot }, 60_000);
+    const message: PrimaryMessage = changed
+      ? { type: 'tollgate:config-change', snapshot: { ...snapshot, entities: pick(snapshot.entities, changed) }, changed: [...changed] }
+      : { type: 'tollgate:config', snapshot };
+    const outcomes = await this.gather(this.applyWaiters, snapshot.version, message, 60_000);
     const failed = outcomes.find((o) => !o.ok);
     if (failed) this.logger.error({ version: snapshot.version, outcome: failed }, 'a worker refused a config the primary accepted');
     return failed ?? { ok: true };

@@ -1,3 +1,4 @@
+import type { ConfigEntities, ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import { ClusterWindowCounters } from '../counters/cluster-window-counters';
 import { isCounterTotals, type CounterDeltasMessage } from '../counters/counter-sync-messages';
 import { startDataPlane } from '../data-plane';
@@ -17,12 +18,24 @@ export async function runClusterWorker(settings: DataPlaneSettings): Promise<voi
   const logger = createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane-worker' });
   const counters = new ClusterWindowCounters(send);
   const plane = await startDataPlane(settings, { logger, nodeCounters: counters, status: false });
+  let entities: ConfigEntities | null = null;
+  const apply = (snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>) => {
+    const outcome = plane.applySnapshot(snapshot, changed);
+    if (outcome.ok) entities = snapshot.entities;
+    send({ type: 'tollgate:applied', version: snapshot.version, outcome });
+  };
   process.on('message', (message: unknown) => {
     if (isCounterTotals(message)) return counters.receive(message);
     if (!isPrimaryMessage(message)) return;
     switch (message.type) {
       case 'tollgate:config':
-        return send({ type: 'tollgate:applied', version: message.snapshot.version, outcome: plane.applySnapshot(message.snapshot) });
+        return apply(message.snapshot);
+      case 'tollgate:config-change':
+        if (entities === null) {
+          // Cannot happen: a worker is handed the full config when it starts.
+          return send({ type: 'tollgate:applied', version: message.snapshot.version, outcome: { ok: false, errors: [{ entity: 'snapshot', id: '', field: '', message: 'change without a base config' }] } });
+        }
+        return apply({ ...message.snapshot, entities: { ...entities, ...message.snapshot.entities } }, new Set(message.changed));
       case 'tollgate:stats-request':
         return void plane.stats().then((stats) => send({ type: 'tollgate:stats', id: message.id, stats }));
       case 'tollgate:shutdown':

@@ -1,10 +1,12 @@
-import type { ConfigSnapshot } from '@tollgate/config';
+import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import type { ApplyOutcome } from '../sync/config-applier';
 import type { NodeStats } from '../status/status-source';
 
 /** Messages between the cluster primary and its workers (besides the counter sync). */
 export type PrimaryMessage =
   | { readonly type: 'tollgate:config'; readonly snapshot: ConfigSnapshot }
+  /** A delta's apply: only the changed collections travel; the worker keeps the rest it has. */
+  | { readonly type: 'tollgate:config-change'; readonly snapshot: ConfigSnapshot; readonly changed: readonly EntityCollection[] }
   | { readonly type: 'tollgate:stats-request'; readonly id: number }
   | { readonly type: 'tollgate:shutdown' };
 
@@ -13,7 +15,7 @@ export type WorkerMessage =
   | { readonly type: 'tollgate:applied'; readonly version: number; readonly outcome: ApplyOutcome }
   | { readonly type: 'tollgate:stats'; readonly id: number; readonly stats: NodeStats };
 
-const PRIMARY_TYPES = new Set(['tollgate:config', 'tollgate:stats-request', 'tollgate:shutdown']);
+const PRIMARY_TYPES = new Set(['tollgate:config', 'tollgate:config-change', 'tollgate:stats-request', 'tollgate:shutdown']);
 const WORKER_TYPES = new Set(['tollgate:listening', 'tollgate:applied', 'tollgate:stats']);
 
 function typeOf(message: unknown): unknown {

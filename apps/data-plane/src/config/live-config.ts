@@ -1,9 +1,17 @@
-import type { ConfigSnapshot } from '@tollgate/config';
+import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import { carryHealth, type Balancer } from '../balancer';
 import type { Logger } from '../logger';
 import type { UpstreamPools } from '../proxy/upstream-pools';
 import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
-import { buildRuntimeConfig, checkSnapshot, type ConfigHolder, type RuntimeBuild, type RuntimeConfig } from './runtime-config';
+import {
+  buildRuntimeConfig,
+  checkSnapshot,
+  type ApplyBase,
+  type CheckedSnapshot,
+  type ConfigHolder,
+  type RuntimeBuild,
+  type RuntimeConfig,
+} from './runtime-config';
 import { SecureContextCache } from './sni-certificates';
 
 /**
@@ -14,6 +22,8 @@ import { SecureContextCache } from './sni-certificates';
 export class LiveConfig implements ConfigHolder, ConfigApplier {
   current: RuntimeConfig | null = null;
   private readonly contexts = new SecureContextCache();
+  /** The last apply's checked snapshot and build, from which a delta's apply starts. */
+  private last: { checked: CheckedSnapshot; build: RuntimeBuild } | null = null;
 
   constructor(
     private readonly pools: UpstreamPools,
@@ -21,26 +31,29 @@ export class LiveConfig implements ConfigHolder, ConfigApplier {
     private readonly options: { probes: boolean; onSwapped?: (config: RuntimeConfig) => void },
   ) {}
 
-  applySnapshot(snapshot: ConfigSnapshot): ApplyOutcome {
+  applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): ApplyOutcome {
     const startedAt = Date.now();
-    const checked = checkSnapshot(snapshot, this.contexts);
+    const base: ApplyBase | undefined = changed && this.last ? { ...this.last, changed } : undefined;
+    const checked = checkSnapshot(snapshot, this.contexts, base);
     if (!checked.ok) {
       this.logger.warn({ version: snapshot.version, errors: checked.errors.slice(0, 20), count: checked.errors.length }, 'config refused');
       return { ok: false, errors: checked.errors };
     }
     let build: RuntimeBuild;
     try {
-      build = buildRuntimeConfig(snapshot, checked.checked, this.pools, { probes: this.options.probes });
+      build = buildRuntimeConfig(snapshot, checked.checked, this.pools, { probes: this.options.probes }, base);
     } catch (error) {
       // A bug or an input the checks missed: refuse the snapshot rather than take the node down.
       this.logger.error({ err: error, version: snapshot.version }, 'config build failed');
       return { ok: false, errors: [{ entity: 'snapshot', id: String(snapshot.version), field: '', message: (error as Error).message }] };
     }
     const previous = this.current;
-    if (previous !== null) carryHealth(previous.balancers as Map<string, Balancer>, build.config.balancers as Map<string, Balancer>);
+    const newBalancers = previous === null || previous.balancers !== build.config.balancers;
+    if (previous !== null && newBalancers) carryHealth(previous.balancers as Map<string, Balancer>, build.config.balancers as Map<string, Balancer>);
     this.current = build.config;
+    this.last = { checked: checked.checked, build };
     this.pools.retain(build.poolsInUse);
-    if (previous !== null) for (const balancer of previous.balancers.values()) balancer.close();
+    if (previous !== null && newBalancers) for (const balancer of previous.balancers.values()) balancer.close();
     this.options.onSwapped?.(build.config);
     this.logger.info(
       {
@@ -49,6 +62,7 @@ export class LiveConfig implements ConfigHolder, ConfigApplier {
         routes: build.config.router.size,
         rejectedPaths: build.config.router.rejected,
         unsupportedServices: build.unsupportedServices.map((s) => ({ id: s.id, protocol: s.protocol })),
+        incremental: base !== undefined,
         ms: Date.now() - startedAt,
       },
       'config applied',

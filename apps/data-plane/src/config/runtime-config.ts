@@ -4,6 +4,7 @@ import {
   type ConfigEntities,
   type ConfigEntityError,
   type ConfigSnapshot,
+  type EntityCollection,
   type Route,
   type Service,
 } from '@tollgate/config';
@@ -53,19 +54,35 @@ function complete(entities: Partial<ConfigEntities>): ConfigEntities {
   return { ...emptyEntities(), ...entities };
 }
 
+/** The previous check, and which collections the new snapshot changed (a delta's hint). */
+export interface CheckBase {
+  readonly checked: CheckedSnapshot;
+  readonly changed: ReadonlySet<EntityCollection>;
+}
+
+/** The previous apply (its check and its build), and what the new snapshot changed. */
+export interface ApplyBase extends CheckBase {
+  readonly build: RuntimeBuild;
+}
+
+const any = (changed: ReadonlySet<EntityCollection>, ...collections: EntityCollection[]) => collections.some((c) => changed.has(c));
+
 /**
  * Everything that can make a snapshot unusable: dangling references, plugin configs that fail
- * their schema, plugins this data plane lacks, certificates that do not parse.
+ * their schema, plugins this data plane lacks, certificates that do not parse. Given the previous
+ * apply and what changed, only the changed collections are checked again.
  */
 export function checkSnapshot(
   snapshot: ConfigSnapshot,
   contexts: SecureContextCache,
+  base?: CheckBase,
 ): { ok: true; checked: CheckedSnapshot } | { ok: false; errors: ConfigEntityError[] } {
   try {
     const entities = complete(snapshot.entities);
-    const plugins = preparePlugins(entities.plugins);
-    const sni = buildSniCertificates(entities, contexts);
-    const errors = [...checkConsistency(entities), ...plugins.errors, ...sni.errors];
+    const changed = base?.changed;
+    const plugins = changed && !changed.has('plugins') ? base.checked.plugins : preparePlugins(entities.plugins);
+    const sni = changed && !any(changed, 'certificates', 'snis') ? { certificates: base.checked.certificates, errors: [] } : buildSniCertificates(entities, contexts);
+    const errors = [...checkConsistency(entities, changed), ...plugins.errors, ...sni.errors];
     if (errors.length > 0) return { ok: false, errors };
     return { ok: true, checked: { entities, plugins, certificates: sni.certificates } };
   } catch (error) {
@@ -78,38 +95,65 @@ export interface RuntimeBuild {
   readonly config: RuntimeConfig;
   /** Keys of the upstream pools the config uses; the others can be closed once it is live. */
   readonly poolsInUse: Set<string>;
+  /** Each service's resolved target, by service id (kept for the next incremental build). */
+  readonly targets: ReadonlyMap<string, ServiceTarget>;
   readonly unsupportedServices: readonly Service[];
 }
 
+/**
+ * Builds the runtime for a checked snapshot. Given the previous apply and what changed, parts
+ * whose inputs did not change are carried over (Kong's "only rebuild what changed"): a one-route
+ * write recompiles the router and the chains, never the 100,000-credential consumer index.
+ */
 export function buildRuntimeConfig(
   snapshot: ConfigSnapshot,
   checked: CheckedSnapshot,
   pools: UpstreamPools,
   options: { probes: boolean },
+  base?: ApplyBase,
 ): RuntimeBuild {
   const { entities } = checked;
+  const changed = base?.changed;
+  const previous = base?.build;
   const services = new Map(entities.services.map((s) => [s.id, s]));
-  const balancers = buildBalancers(entities.upstreams, entities.targets, { probes: options.probes });
-  const poolsInUse = new Set<string>();
-  const { targets, unsupported } = resolveServiceTargets(entities.services, balancers, pools, poolsInUse);
-  const chains = new PluginChainBuilder(checked.plugins.byId.values());
-  const plans = new Map<string, RoutePlan>();
-  for (const route of entities.routes) {
-    const target = route.service === null ? null : (targets.get(route.service.id) ?? null);
-    plans.set(route.id, { route, target, chain: chains.chainFor(route) });
+  const keepBalancers = changed !== undefined && !any(changed, 'upstreams', 'targets');
+  const balancers = keepBalancers ? previous!.config.balancers : buildBalancers(entities.upstreams, entities.targets, { probes: options.probes });
+  const keepTargets = keepBalancers && !changed.has('services');
+  let poolsInUse = previous?.poolsInUse ?? new Set<string>();
+  let targets = previous?.targets;
+  let unsupportedServices = previous?.unsupportedServices ?? [];
+  if (!keepTargets || !targets) {
+    poolsInUse = new Set<string>();
+    const resolved = resolveServiceTargets(entities.services, balancers, pools, poolsInUse);
+    targets = resolved.targets;
+    unsupportedServices = resolved.unsupported;
   }
+  const keepPlans = keepTargets && !any(changed!, 'routes', 'plugins');
+  let chains: PluginChainBuilder | null = null;
+  let plans = previous?.config.plans;
+  if (!keepPlans || !plans) {
+    chains = new PluginChainBuilder(checked.plugins.byId.values());
+    const built = new Map<string, RoutePlan>();
+    for (const route of entities.routes) {
+      const target = route.service === null ? null : (targets.get(route.service.id) ?? null);
+      built.set(route.id, { route, target, chain: chains.chainFor(route) });
+    }
+    plans = built;
+  }
+  const keepRouter = changed !== undefined && !any(changed, 'routes', 'services');
+  const keepDirectory = changed !== undefined && !any(changed, 'consumers', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls');
   const config: RuntimeConfig = {
     version: snapshot.version,
     hash: snapshot.hash,
-    router: compileRouter(entities.routes, services),
-    rewrite: chains.globalRewrite(),
+    router: keepRouter ? previous!.config.router : compileRouter(entities.routes, services),
+    rewrite: chains ? chains.globalRewrite() : previous!.config.rewrite,
     plans,
-    directory: new ConsumerIndex(entities),
-    consumerPlugins: chains.consumerPlugins,
+    directory: keepDirectory ? previous!.config.directory : new ConsumerIndex(entities),
+    consumerPlugins: chains ? chains.consumerPlugins : previous!.config.consumerPlugins,
     certificates: checked.certificates,
     balancers,
   };
-  return { config: Object.freeze(config), poolsInUse, unsupportedServices: unsupported };
+  return { config: Object.freeze(config), poolsInUse, targets, unsupportedServices };
 }
 
 /** Where the proxy reads the live config: one field, replaced whole by each apply. */
