@@ -39,7 +39,7 @@ module.exports = [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { allow: ['@tollgate/control-plane', '@tollgate/data-plane', '@tollgate/data-plane-sync'], depConstraints },
+        { allow: ['@tollgate/control-plane', '@tollgate/data-plane', '@tollgate/data-plane-sync', '@tollgate/data-plane-usage'], depConstraints },
       ],
     },
   },

@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { UsageAnalytics } from './analytics/usage-analytics.service';
+import { UsageEntityNames } from './analytics/usage-entity-names';
 import { DataPlanesController } from './clustering/data-planes.controller';
 import { AuditLog } from './config-log/audit-log';
 import { ConfigVersionLedger } from './config-log/config-version-ledger';
@@ -22,6 +25,8 @@ import { EntityInput } from './entities/entity-input';
 import { EntityStore } from './entities/entity-store';
 import { NodeInfoController } from './info/node-info.controller';
 import { NodeInfoService } from './info/node-info.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsRegistry } from './metrics/metrics-registry';
 import { ApisController } from './legacy-apis/apis.controller';
 import { ApisService } from './legacy-apis/apis.service';
 import { OpenApiController } from './openapi/openapi.controller';
@@ -30,6 +35,11 @@ import { SchemasService } from './schemas/schemas.service';
 import type { ControlPlaneSettings } from './settings';
 import { TagsController } from './tags/tags.controller';
 import { TagsService } from './tags/tags.service';
+import { BatchApplier } from './usage/batch-applier';
+import { RollupWriter } from './usage/rollup-writer';
+import { UsageIngestionWorker } from './usage/usage-ingestion.worker';
+import { UsageMetrics } from './usage/usage-metrics';
+import { UsageRetention } from './usage/usage-retention';
 
 @Module({})
 export class AppModule {
@@ -46,6 +56,8 @@ export class AppModule {
         DataPlanesController,
         DeclarativeConfigController,
         ApisController,
+        AnalyticsController,
+        MetricsController,
         ...entityControllers(),
       ],
       providers: [
@@ -68,6 +80,14 @@ export class AppModule {
         ConfigSyncServer,
         ConfigPublisher,
         ChangeLogRetention,
+        MetricsRegistry,
+        UsageMetrics,
+        RollupWriter,
+        BatchApplier,
+        UsageIngestionWorker,
+        UsageRetention,
+        UsageEntityNames,
+        UsageAnalytics,
       ],
     };
   }

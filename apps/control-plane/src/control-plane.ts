@@ -12,6 +12,8 @@ import { resolveClusterTlsFiles } from './config-sync/dev-certificates';
 import { ensureDatabase } from './database/ensure-database';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import type { ControlPlaneSettings } from './settings';
+import { UsageIngestionWorker, type UsageWorkerOptions } from './usage/usage-ingestion.worker';
+import { UsageRetention } from './usage/usage-retention';
 
 export interface RunningControlPlane {
   readonly app: INestApplication;
@@ -24,6 +26,8 @@ export interface RunningControlPlane {
 
 export interface StartOptions {
   readonly coalescing?: CoalescingOptions;
+  /** Usage worker lock timings (tests shorten them to see stalled jobs taken over quickly). */
+  readonly usageWorker?: Pick<UsageWorkerOptions, 'lockDurationMs' | 'stalledIntervalMs'>;
 }
 
 /**
@@ -43,6 +47,13 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
   const syncServer = app.get(ConfigSyncServer);
   const retention = app.get(ChangeLogRetention);
   retention.start(settings.retainedVersions);
+  const usageWorker = app.get(UsageIngestionWorker);
+  const usageRetention = app.get(UsageRetention);
+  if (settings.usageWorkerConcurrency > 0) {
+    const { redisUrl, redisKeyPrefix, usageWorkerConcurrency: concurrency } = settings;
+    usageWorker.start({ redisUrl, redisKeyPrefix, concurrency, ...options.usageWorker });
+  }
+  usageRetention.start({ minuteRowsMs: settings.usageMinuteRetentionMs, batchIdsMs: settings.usageBatchIdRetentionMs });
   await publisher.start(settings.databaseUrl, settings.databaseSchema, options.coalescing);
   const clusterPort = await syncServer.listen(settings.clusterHost, settings.clusterPort, tls);
   await app.listen(settings.adminPort, settings.adminHost);
@@ -54,6 +65,9 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     clusterAddress: `${settings.clusterHost === '0.0.0.0' ? '127.0.0.1' : settings.clusterHost}:${clusterPort}`,
     async close() {
       retention.stop();
+      usageRetention.stop();
+      // Before the database pool closes: a batch being applied finishes (or rolls back) first.
+      await usageWorker.stop();
       await syncServer.close();
       await publisher.close();
       await app.close();
@@ -64,3 +78,4 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
 export { readControlPlaneSettings, type ControlPlaneSettings } from './settings';
 export { SnapshotBuilder } from './config-sync/snapshot-builder';
 export { ChangeLogRetention } from './config-sync/change-log-retention';
+export { UsageIngestionWorker } from './usage/usage-ingestion.worker';

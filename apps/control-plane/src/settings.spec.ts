@@ -14,6 +14,17 @@ describe('readControlPlaneSettings', () => {
     });
   });
 
+  it('has the documented usage defaults: local Redis, a 4-batch worker, 48 h of minute rollups', () => {
+    expect(readControlPlaneSettings({})).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisKeyPrefix: 'tollgate:',
+      usageWorkerConcurrency: 4,
+      usageMinuteRetentionMs: 48 * 3_600_000,
+      usageBatchIdRetentionMs: 35 * 86_400_000,
+    });
+    expect(readControlPlaneSettings({ TOLLGATE_USAGE_WORKER_CONCURRENCY: '0' }).usageWorkerConcurrency).toBe(0);
+  });
+
   it('refuses an admin API off loopback while no admin tokens exist', () => {
     expect(() => readControlPlaneSettings({ TOLLGATE_ADMIN_LISTEN: '0.0.0.0:8001' })).toThrow(/not a loopback address/);
     expect(readControlPlaneSettings({ TOLLGATE_ADMIN_LISTEN: '[::1]:9001' })).toMatchObject({ adminHost: '::1', adminPort: 9001 });
@@ -25,6 +36,9 @@ describe('readControlPlaneSettings', () => {
     [{ TOLLGATE_DATABASE_SCHEMA: 'Robert"; DROP' }, /TOLLGATE_DATABASE_SCHEMA/],
     [{ TOLLGATE_CLUSTER_MTLS: 'maybe' }, /TOLLGATE_CLUSTER_MTLS: expected shared, pki or off/],
     [{ TOLLGATE_CHANGE_LOG_VERSIONS: '0' }, /TOLLGATE_CHANGE_LOG_VERSIONS: expected a positive integer/],
+    [{ REDIS_URL: '127.0.0.1:6379' }, /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/],
+    [{ TOLLGATE_USAGE_WORKER_CONCURRENCY: '-1' }, /TOLLGATE_USAGE_WORKER_CONCURRENCY: expected an integer from 0 to 64/],
+    [{ TOLLGATE_USAGE_MINUTE_RETENTION_HOURS: '0' }, /TOLLGATE_USAGE_MINUTE_RETENTION_HOURS/],
   ])('names the variable at fault: %j', (env, message) => {
     expect(() => readControlPlaneSettings(env)).toThrow(message);
   });

@@ -17,6 +17,16 @@ export interface ControlPlaneSettings {
   /** Where development cluster certificates are generated when none are configured. */
   readonly devCertificateDir: string;
   readonly logLevel: string;
+  /** BullMQ's Redis, where data planes send usage batches. */
+  readonly redisUrl: string;
+  /** Prefix of every Redis key (the usage queue lives under it); tests give each suite its own. */
+  readonly redisKeyPrefix: string;
+  /** Usage batches this replica applies at once; 0 runs no usage worker here. */
+  readonly usageWorkerConcurrency: number;
+  /** How long per-minute usage rollups are kept (hour and day rollups are kept). */
+  readonly usageMinuteRetentionMs: number;
+  /** How long applied usage batch ids are kept to refuse redeliveries. */
+  readonly usageBatchIdRetentionMs: number;
 }
 
 export function parseListen(value: string, variable: string): { host: string; port: number } {
@@ -37,6 +47,19 @@ function positiveInteger(value: string, variable: string): number {
   if (!/^[1-9]\d{0,9}$/.test(value)) throw new Error(`${variable}: expected a positive integer, got '${value}'`);
   return Number(value);
 }
+
+function boundedInteger(value: string, variable: string, min: number, max: number): number {
+  const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new Error(`${variable}: expected an integer from ${min} to ${max}, got '${value}'`);
+  return n;
+}
+
+function redisUrl(value: string): string {
+  if (!/^rediss?:\/\//.test(value)) throw new Error(`REDIS_URL: expected a redis:// or rediss:// URL, got '${value}'`);
+  return value;
+}
+
+const HOUR_MS = 3_600_000;
 
 export const DEV_CERTIFICATE_DIR = join('.tollgate', 'cluster');
 
@@ -70,5 +93,12 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
     retainedVersions: positiveInteger(env.TOLLGATE_CHANGE_LOG_VERSIONS ?? '10000', 'TOLLGATE_CHANGE_LOG_VERSIONS'),
     devCertificateDir: env.TOLLGATE_DEV_CERT_DIR ?? DEV_CERTIFICATE_DIR,
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
+    redisUrl: redisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
+    usageWorkerConcurrency: boundedInteger(env.TOLLGATE_USAGE_WORKER_CONCURRENCY ?? '4', 'TOLLGATE_USAGE_WORKER_CONCURRENCY', 0, 64),
+    usageMinuteRetentionMs:
+      boundedInteger(env.TOLLGATE_USAGE_MINUTE_RETENTION_HOURS ?? '48', 'TOLLGATE_USAGE_MINUTE_RETENTION_HOURS', 1, 24 * 366) * HOUR_MS,
+    usageBatchIdRetentionMs:
+      boundedInteger(env.TOLLGATE_USAGE_BATCH_ID_RETENTION_DAYS ?? '35', 'TOLLGATE_USAGE_BATCH_ID_RETENTION_DAYS', 1, 3660) * 24 * HOUR_MS,
   });
 }

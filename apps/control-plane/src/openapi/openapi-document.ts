@@ -74,6 +74,30 @@ function collectionPaths(def: EntityDefinition, base: string): Record<string, un
   };
 }
 
+/** `GET /analytics/usage`: its query parameters (checked by analytics/usage-query.ts). */
+function usageAnalyticsPath(): Record<string, unknown> {
+  const query = (name: string, description: string, schema: JsonSchema = { type: 'string' }) => ({ name, in: 'query', description, schema });
+  return {
+    get: {
+      summary: 'Usage rollups: requests, errors, bytes and latency quantiles per bucket and group',
+      parameters: [
+        query('from', 'ISO 8601 time with a zone, or epoch seconds (inclusive, rounded down to the bucket)'),
+        query('to', 'ISO 8601 time with a zone, or epoch seconds (exclusive)'),
+        query('granularity', 'bucket size', { type: 'string', enum: ['minute', 'hour', 'day'], default: 'hour' }),
+        query('group_by', 'comma-separated: service, route, consumer, region, node, status_class'),
+        ...['service', 'route', 'consumer'].map((f) => query(f, `filter: ${f} id or name`)),
+        ...['region', 'node', 'status_class'].map((f) => query(f, `filter: ${f}`)),
+        query('order_by', 'descending', { type: 'string', enum: ['requests', 'errors'] }),
+        query('top', 'only the N leading groups', { type: 'integer', minimum: 1, maximum: 1000 }),
+        query('size', 'page size', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+        query('offset', 'opaque offset from the previous page'),
+        query('format', 'response format', { type: 'string', enum: ['json', 'csv'], default: 'json' }),
+      ],
+      responses: { 200: { description: 'A page of usage rows (JSON) or CSV' }, 400: ERROR },
+    },
+  };
+}
+
 /** The admin API's OpenAPI 3.1 document, generated from the same entity schemas that validate. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
@@ -89,6 +113,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   for (const path of ['/', '/status', '/plugins/enabled', '/schemas/{entity}', '/schemas/plugins/{name}', '/tags/{tag}', '/clustering/data-planes', '/config']) {
     paths[path] = { get: { responses: { 200: { description: 'OK' } } } };
   }
+  paths['/analytics/usage'] = usageAnalyticsPath();
+  paths['/metrics'] = { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format' } } } };
   return {
     openapi: '3.1.0',
     info: { title: 'Tollgate admin API', version: TOLLGATE_VERSION, description: "Kong-compatible admin API of Tollgate's control plane" },
