@@ -60,6 +60,7 @@ describe('data-plane node with cluster workers and a declarative file', () => {
       env: {
         ...process.env,
         TOLLGATE_WORKERS: '2',
+        TOLLGATE_CONTROL_PLANE: 'off',
         TOLLGATE_DECLARATIVE_CONFIG: file,
         TOLLGATE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
         TOLLGATE_PROXY_SSL_LISTEN: 'off',

@@ -22,7 +22,15 @@ export function startConfigSync(settings: DataPlaneSettings, applier: ConfigAppl
     logger.info('no control plane (TOLLGATE_CONTROL_PLANE is off): serving standalone');
     return null;
   }
-  const tls = readClusterTls(settings.clusterTls);
+  let tls;
+  try {
+    tls = readClusterTls(settings.clusterTls);
+  } catch (err) {
+    // Keep serving what this node has (declarative file, disk copy): a node without its
+    // certificate must not go dark, but it must say loudly that it is not syncing.
+    logger.error({ error: (err as Error).message }, 'cannot connect to the control plane: cluster certificate unavailable; serving standalone');
+    return null;
+  }
   if (tls.mode === 'off') logger.warn('CLUSTER mTLS IS OFF: config is received in plain text from an unauthenticated control plane. Development only.');
   const address = `${settings.controlPlane.host}:${settings.controlPlane.port}`;
   const client = new ConfigSyncClient({
