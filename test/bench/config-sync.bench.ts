@@ -12,7 +12,16 @@ import { SnapshotBuilder } from '@tollgate/control-plane';
 import { readDataPlaneSettings, startDataPlane } from '@tollgate/data-plane';
 import { ConfigSyncClient, SnapshotFile } from '@tollgate/data-plane-sync';
 import { loadConfigSync, type ControlPlaneMessage } from '@tollgate/protocol';
-import { adminClient, startTestControlPlane } from '@tollgate/testing';
+import {
+  adminClient,
+  createTestSchema,
+  freePort,
+  startPlatformProcess,
+  startTestControlPlane,
+  TEST_DATABASE_URL,
+  waitFor,
+  type PlatformProcess,
+} from '@tollgate/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { tmpdir } from 'node:os';
@@ -40,19 +49,21 @@ async function main(): Promise<void> {
     process.exit(2);
   }, 8 * 60_000);
   watchdog.unref();
-  const cp = await startTestControlPlane('bench_sync');
+  const schema = await createTestSchema('bench_sync');
+  const inProcess = await startTestControlPlane('bench_sync', { schema });
   const prefix = mkdtempSync(join(tmpdir(), 'tollgate-bench-sync-'));
   const clients: ConfigSyncClient[] = [];
+  let controlPlane: PlatformProcess | null = null;
   try {
     let t = performance.now();
-    await loadFleetConfig(cp.schema, { services: SERVICES, consumers: CONSUMERS });
+    await loadFleetConfig(schema, { services: SERVICES, consumers: CONSUMERS });
     console.log(`loaded ${SERVICES} services, ${SERVICES} routes, ${CONSUMERS} consumers + key-auth in ${ms(performance.now() - t)}`);
 
     const builds: number[] = [];
     let encoded = 0;
     for (let i = 0; i < 3; i++) {
       // A fresh builder reads everything: the cost of a control plane's first snapshot.
-      const builder = new SnapshotBuilder(cp.app.get(DataSource));
+      const builder = new SnapshotBuilder(inProcess.app.get(DataSource));
       t = performance.now();
       const snapshot = (await builder.build(['default'])).get('default')!;
       builds.push(performance.now() - t);
@@ -61,6 +72,22 @@ async function main(): Promise<void> {
       if (i === 0) console.log(`snapshot: ${(Buffer.byteLength(JSON.stringify(snapshot.entities)) / 1048576).toFixed(1)} MiB JSON, ${(encoded / 1048576).toFixed(1)} MiB gzip on the wire; encoding ${ms(performance.now() - t)}`);
     }
     console.log(`full snapshot build (read all + region cut + consistency check + hash), best of 3: ${ms(Math.min(...builds))}`);
+    await inProcess.stop();
+
+    // The control plane in a process of its own, as in production; the data planes share this one.
+    const adminPort = await freePort();
+    const clusterPort = await freePort();
+    controlPlane = startPlatformProcess('control-plane', {
+      DATABASE_URL: TEST_DATABASE_URL,
+      TOLLGATE_DATABASE_SCHEMA: schema.name,
+      TOLLGATE_ADMIN_LISTEN: `127.0.0.1:${adminPort}`,
+      TOLLGATE_CLUSTER_LISTEN: `127.0.0.1:${clusterPort}`,
+      TOLLGATE_CLUSTER_MTLS: 'off',
+      TOLLGATE_LOG_LEVEL: 'error',
+      TOLLGATE_USAGE_WORKER_CONCURRENCY: '0',
+    });
+    const cp = { adminUrl: `http://127.0.0.1:${adminPort}`, clusterAddress: `127.0.0.1:${clusterPort}`, schema };
+    await waitFor('control plane up', async () => (await fetch(`${cp.adminUrl}/status`)).ok, 60_000);
 
     let snapshotWireBytes = 0;
     const deltaWireBytes: number[] = [];
@@ -174,7 +201,8 @@ async function main(): Promise<void> {
     console.log(`\ntarget p99 < 250 ms: ${p99 < 250 ? 'HOLDS' : 'MISSED'}; target delta < 2 KB: ${percentile(deltaWireBytes, 50) < 2048 ? 'HOLDS' : 'MISSED'}`);
   } finally {
     for (const c of clients) c.stop();
-    await cp.stop();
+    await controlPlane?.stop();
+    await schema.drop();
     rmSync(prefix, { recursive: true, force: true });
   }
 }

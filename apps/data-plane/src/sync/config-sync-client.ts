@@ -13,7 +13,7 @@ import type { ConfigApplier } from './config-applier';
 import { ReconnectBackoff } from './reconnect-backoff';
 import { SnapshotAssembler } from './snapshot-assembler';
 import type { SnapshotFile } from './snapshot-file';
-import { DeltaError, SyncedConfig } from './synced-config';
+import { DeltaError, SyncedConfig, type AppliedDelta } from './synced-config';
 
 export interface ConfigSyncClientOptions {
   readonly address: string;
@@ -160,7 +160,7 @@ export class ConfigSyncClient {
       this.nack(delta.to_version, [{ entity: 'config', id: '', field: 'version', message: 'delta received with no config to apply it to' }]);
       return;
     }
-    let applied: { config: SyncedConfig; changed: ReadonlySet<EntityCollection> };
+    let applied: AppliedDelta;
     try {
       applied = this.config.applyDelta(delta);
     } catch (err) {
@@ -168,19 +168,20 @@ export class ConfigSyncClient {
       this.nack(delta.to_version, [{ entity: 'config', id: '', field: 'hash', message: err.message }]);
       return;
     }
-    await this.install(applied.config, applied.config.entities(), applied.changed, delta);
+    const installed = await this.install(applied.config, applied.config.entities(), applied.changed, delta);
+    if (!installed) applied.revert();
   }
 
   /**
    * Apply, persist, then Ack; a config the applier refuses is Nacked and the last good one stays.
    * A delta is journaled (bytes proportional to the change); a snapshot replaces the disk copy.
    */
-  private async install(next: SyncedConfig, entities: ConfigEntities, changed: ReadonlySet<EntityCollection> | null, delta: Delta | null): Promise<void> {
+  private async install(next: SyncedConfig, entities: ConfigEntities, changed: ReadonlySet<EntityCollection> | null, delta: Delta | null): Promise<boolean> {
     const snapshot = { version: next.version, hash: next.hash, entities };
     const outcome = await this.options.applier.applySnapshot(snapshot, changed ?? undefined);
     if (!outcome.ok) {
       this.nack(next.version, outcome.errors);
-      return;
+      return false;
     }
     const file = this.options.snapshotFile;
     try {
@@ -196,6 +197,7 @@ export class ConfigSyncClient {
     this.options.onInstalled?.(next.version, next.hash);
     const journal = file.journalSize;
     if (journal.entries > JOURNAL_LIMIT.entries || journal.bytes > JOURNAL_LIMIT.bytes) await file.save(snapshot);
+    return true;
   }
 
   private nack(version: number, errors: readonly ConfigEntityError[]): void {

@@ -22,21 +22,30 @@ function deltaTo(from: number, to: number, target: ConfigEntities, upserts: Retu
 }
 
 describe('SyncedConfig', () => {
-  const base = SyncedConfig.of(1, entities(consumer(1), consumer(2)));
-
   it('applies a delta onto the target hash and names what changed', () => {
+    const base = SyncedConfig.of(1, entities(consumer(1), consumer(2)));
     const target = entities(consumer(2, 'renamed'), consumer(3));
     const { config, changed } = base.applyDelta(deltaTo(1, 4, target, [consumer(2, 'renamed'), consumer(3)], [consumer(1).id]));
     expect(config.version).toBe(4);
     expect(config.hash).toBe(ConfigHash.of(target).hex());
     expect(config.entities().consumers.map((c) => c.username).sort()).toEqual(['c3', 'renamed']);
     expect([...changed]).toEqual(['consumers']);
-    expect(base.entities().consumers).toHaveLength(2);
   });
 
-  it('refuses a delta from another version, or one that misses its hash', () => {
-    expect(() => base.applyDelta(deltaTo(2, 3, entities(), [], []))).toThrow(DeltaError);
-    expect(() => base.applyDelta({ ...deltaTo(1, 2, entities(consumer(1)), [], [consumer(2).id]), hash: '0'.repeat(32) })).toThrow(/expected/);
+  it('reverts a delta the runtime refused, restoring the config it was applied to', () => {
+    const config = SyncedConfig.of(1, entities(consumer(1), consumer(2)));
+    const applied = config.applyDelta(deltaTo(1, 2, entities(consumer(2), consumer(3)), [consumer(3)], [consumer(1).id]));
+    applied.revert();
+    expect(config.entities().consumers.map((c) => c.username).sort()).toEqual(['c1', 'c2']);
+    expect(config.hash).toBe(ConfigHash.of(entities(consumer(1), consumer(2))).hex());
+    expect(config.applyDelta(deltaTo(1, 2, entities(consumer(1)), [], [consumer(2).id])).config.entities().consumers).toHaveLength(1);
+  });
+
+  it('refuses a delta from another version, or one that misses its hash, changing nothing', () => {
+    const config = SyncedConfig.of(1, entities(consumer(1), consumer(2)));
+    expect(() => config.applyDelta(deltaTo(2, 3, entities(), [], []))).toThrow(DeltaError);
+    expect(() => config.applyDelta({ ...deltaTo(1, 2, entities(consumer(1)), [], [consumer(2).id]), hash: '0'.repeat(32) })).toThrow(/expected/);
+    expect(config.entities().consumers).toHaveLength(2);
   });
 });
 
