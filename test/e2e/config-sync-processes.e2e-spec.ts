@@ -7,9 +7,11 @@ import { generateSharedClusterCertificate } from '@tollgate/protocol';
 import {
   adminClient,
   createTestSchema,
+  deleteRedisKeys,
   freePort,
   startPlatformProcess,
   TEST_DATABASE_URL,
+  testRedisPrefix,
   waitFor,
   type PlatformProcess,
   type TestSchema,
@@ -27,7 +29,9 @@ const certFile = join(dir, 'cluster.crt');
 const keyFile = join(dir, 'cluster.key');
 writeFileSync(certFile, cert.cert);
 writeFileSync(keyFile, cert.key, { mode: 0o600 });
-const clusterEnv = { TOLLGATE_CLUSTER_MTLS: 'shared', TOLLGATE_CLUSTER_CERT: certFile, TOLLGATE_CLUSTER_CERT_KEY: keyFile };
+// The usage queue (the control plane's worker, the data planes' metering) under this suite's own prefix.
+const redisKeyPrefix = testRedisPrefix('sync-processes');
+const clusterEnv = { TOLLGATE_CLUSTER_MTLS: 'shared', TOLLGATE_CLUSTER_CERT: certFile, TOLLGATE_CLUSTER_CERT_KEY: keyFile, TOLLGATE_REDIS_KEY_PREFIX: redisKeyPrefix };
 
 async function get(url: string): Promise<number> {
   try {
@@ -87,6 +91,7 @@ describe('control plane and data planes as processes', () => {
     for (const dp of dataPlanes) await dp.process?.stop('SIGKILL');
     await new Promise((resolve) => upstream.close(resolve));
     await schema.drop();
+    await deleteRedisKeys(redisKeyPrefix);
     rmSync(dir, { recursive: true, force: true });
   });
 

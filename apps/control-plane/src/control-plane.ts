@@ -50,8 +50,8 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
   const usageWorker = app.get(UsageIngestionWorker);
   const usageRetention = app.get(UsageRetention);
   if (settings.usageWorkerConcurrency > 0) {
-    const { redisUrl, redisKeyPrefix, usageWorkerConcurrency: concurrency } = settings;
-    usageWorker.start({ redisUrl, redisKeyPrefix, concurrency, ...options.usageWorker });
+    const { redisUrl, redisKeyPrefix, usageWorkerConcurrency: concurrency, usageLockMs } = settings;
+    usageWorker.start({ redisUrl, redisKeyPrefix, concurrency, lockDurationMs: usageLockMs, stalledIntervalMs: usageLockMs, ...options.usageWorker });
   }
   usageRetention.start({ minuteRowsMs: settings.usageMinuteRetentionMs, batchIdsMs: settings.usageBatchIdRetentionMs });
   await publisher.start(settings.databaseUrl, settings.databaseSchema, options.coalescing);

@@ -19,10 +19,12 @@ describe('readControlPlaneSettings', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       redisKeyPrefix: 'tollgate:',
       usageWorkerConcurrency: 4,
+      usageLockMs: 30_000,
       usageMinuteRetentionMs: 48 * 3_600_000,
       usageBatchIdRetentionMs: 35 * 86_400_000,
     });
     expect(readControlPlaneSettings({ TOLLGATE_USAGE_WORKER_CONCURRENCY: '0' }).usageWorkerConcurrency).toBe(0);
+    expect(readControlPlaneSettings({ TOLLGATE_USAGE_LOCK_DURATION: '2' }).usageLockMs).toBe(2000);
   });
 
   it('refuses an admin API off loopback while no admin tokens exist', () => {
@@ -39,6 +41,7 @@ describe('readControlPlaneSettings', () => {
     [{ REDIS_URL: '127.0.0.1:6379' }, /REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/],
     [{ TOLLGATE_USAGE_WORKER_CONCURRENCY: '-1' }, /TOLLGATE_USAGE_WORKER_CONCURRENCY: expected an integer from 0 to 64/],
     [{ TOLLGATE_USAGE_MINUTE_RETENTION_HOURS: '0' }, /TOLLGATE_USAGE_MINUTE_RETENTION_HOURS/],
+    [{ TOLLGATE_USAGE_LOCK_DURATION: '0' }, /TOLLGATE_USAGE_LOCK_DURATION: expected an integer from 1 to 600/],
   ])('names the variable at fault: %j', (env, message) => {
     expect(() => readControlPlaneSettings(env)).toThrow(message);
   });

@@ -23,6 +23,11 @@ export interface ControlPlaneSettings {
   readonly redisKeyPrefix: string;
   /** Usage batches this replica applies at once; 0 runs no usage worker here. */
   readonly usageWorkerConcurrency: number;
+  /**
+   * How long a usage batch taken by a worker stays locked to it without being renewed: a replica
+   * killed mid-batch leaves its batch to others (or to itself restarted) after at most about twice this.
+   */
+  readonly usageLockMs: number;
   /** How long per-minute usage rollups are kept (hour and day rollups are kept). */
   readonly usageMinuteRetentionMs: number;
   /** How long applied usage batch ids are kept to refuse redeliveries. */
@@ -96,6 +101,7 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
     redisUrl: redisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
     usageWorkerConcurrency: boundedInteger(env.TOLLGATE_USAGE_WORKER_CONCURRENCY ?? '4', 'TOLLGATE_USAGE_WORKER_CONCURRENCY', 0, 64),
+    usageLockMs: boundedInteger(env.TOLLGATE_USAGE_LOCK_DURATION ?? '30', 'TOLLGATE_USAGE_LOCK_DURATION', 1, 600) * 1000,
     usageMinuteRetentionMs:
       boundedInteger(env.TOLLGATE_USAGE_MINUTE_RETENTION_HOURS ?? '48', 'TOLLGATE_USAGE_MINUTE_RETENTION_HOURS', 1, 24 * 366) * HOUR_MS,
     usageBatchIdRetentionMs:

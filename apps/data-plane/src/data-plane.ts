@@ -16,6 +16,8 @@ import { ProxyMetrics } from './status/proxy-metrics';
 import { createStatusServer } from './status/status-server';
 import type { NodeStats } from './status/status-source';
 import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
+import { startServingUsage } from './usage/serving-usage';
+import type { UsageRecorder } from './usage/usage-recorder';
 
 export { readDataPlaneSettings, type DataPlaneSettings, type ListenAddress } from './settings';
 export type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
@@ -28,8 +30,14 @@ export interface DataPlaneOptions {
   readonly nodeCounters?: WindowCounterStore & { close(): void };
   /** Serve /status here; a cluster worker leaves it to the primary. Default: when statusListen is set. */
   readonly status?: boolean;
-  /** Meters every finished call (the usage recorder); none by default. */
+  /** Meters every finished call into this sink (tests); the caller owns it. Overrides `usageSlot`. */
   readonly usage?: UsageSink;
+  /**
+   * Meter this serving process with a usage recorder of its own (unless settings.usage is off),
+   * journaling in slot `usageSlot` under the prefix: main passes 0, a cluster worker its slot.
+   * close() stops it after the proxy has drained, so the last calls are flushed. None by default.
+   */
+  readonly usageSlot?: number;
 }
 
 export interface RunningDataPlane extends ConfigApplier {
@@ -81,10 +89,11 @@ class DataPlane {
     private readonly logger: Logger,
     private readonly nodeCounters: WindowCounterStore & { close(): void },
     options: DataPlaneOptions,
+    private readonly recorder: UsageRecorder | null,
   ) {
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
     this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
-    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? null);
+    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder);
     this.websockets = new WebSocketProxy(this.live, this.services);
     const serverOptions = { maxHeaderSize: settings.maxHeaderSize };
     this.proxy = createProxyServer(this.handler, this.websockets, serverOptions);
@@ -145,6 +154,8 @@ class DataPlane {
     this.live.close();
     this.nodeCounters.close();
     await Promise.all([this.pools.close(), this.services.redis.close()]);
+    // Every call has been recorded by now: journal the last counts and send what Redis takes.
+    await this.recorder?.stop();
     this.logger.info('data plane stopped');
   }
 }
@@ -152,6 +163,12 @@ class DataPlane {
 /** Serves the proxy (and, unless told otherwise, the status port) in this process. */
 export async function startDataPlane(settings: DataPlaneSettings, options: DataPlaneOptions = {}): Promise<RunningDataPlane> {
   const logger = options.logger ?? createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane' });
-  const plane = new DataPlane(settings, logger, options.nodeCounters ?? new LocalWindowCounters(), options);
-  return plane.start();
+  const recorder = options.usage === undefined && options.usageSlot !== undefined ? await startServingUsage(settings, options.usageSlot, logger) : null;
+  const plane = new DataPlane(settings, logger, options.nodeCounters ?? new LocalWindowCounters(), options, recorder);
+  try {
+    return await plane.start();
+  } catch (err) {
+    await recorder?.stop();
+    throw err;
+  }
 }

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './logger';
 import { readDataPlaneSettings, type DataPlaneSettings } from './settings';
 import type { ApplyOutcome } from './sync/config-applier';
 import type { ConfigSyncClient } from './sync/config-sync-client';
+import { readOrCreateNodeId } from './sync/node-identity';
 import { startConfigSync } from './sync/start-config-sync';
 
 /** What main drives: a data plane in this process, or a cluster primary and its workers. */
@@ -17,7 +18,9 @@ interface ServingNode {
 }
 
 async function startNode(settings: DataPlaneSettings, logger: Logger): Promise<ServingNode> {
-  if (settings.workers === 0) return startDataPlane(settings, { logger });
+  if (settings.workers === 0) return startDataPlane(settings, { logger, usageSlot: 0 });
+  // The node id is made here, once, before any worker reads it to label its usage batches.
+  if (settings.usage.enabled) readOrCreateNodeId(settings.prefix);
   const primary = new ClusterPrimary(settings, logger);
   const statusUrl = await primary.start();
   logger.info({ workers: settings.workers, status: statusUrl }, 'data plane cluster started');

@@ -64,4 +64,16 @@ describe('data-plane settings', () => {
     expect(() => readDataPlaneSettings({ TOLLGATE_LABELS: 'zone' })).toThrow(/^TOLLGATE_LABELS/);
     expect(() => readDataPlaneSettings({ TOLLGATE_CLUSTER_MTLS: 'yes' })).toThrow(/^TOLLGATE_CLUSTER_MTLS/);
   });
+
+  it('meters by default, into the control plane\'s Redis key prefix; TOLLGATE_USAGE=off turns metering off', () => {
+    expect(readDataPlaneSettings({})).toMatchObject({
+      redisKeyPrefix: 'tollgate:',
+      usage: { enabled: true, flushIntervalMs: 5000, maxJournalBytes: 256 * 1024 * 1024 },
+    });
+    const tuned = readDataPlaneSettings({ TOLLGATE_USAGE: 'off', TOLLGATE_USAGE_FLUSH_INTERVAL: '1', TOLLGATE_REDIS_KEY_PREFIX: 'acme:' });
+    expect(tuned).toMatchObject({ redisKeyPrefix: 'acme:', usage: { enabled: false, flushIntervalMs: 1000 } });
+    expect(readDataPlaneSettings({ TOLLGATE_USAGE: 'on' }).usage.enabled).toBe(true);
+    expect(() => readDataPlaneSettings({ TOLLGATE_USAGE: 'no' })).toThrow(/^TOLLGATE_USAGE: expected on or off/);
+    expect(() => readDataPlaneSettings({ TOLLGATE_USAGE_FLUSH_INTERVAL: '0' })).toThrow(/^TOLLGATE_USAGE_FLUSH_INTERVAL/);
+  });
 });

@@ -1,6 +1,7 @@
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
+import { readUsageSettings, type UsageSettings } from './usage/usage-settings';
 
 export interface ListenAddress {
   readonly host: string;
@@ -29,8 +30,10 @@ export interface DataPlaneSettings {
   readonly clusterTls: ClusterTlsFiles;
   /** Free-form labels reported to the control plane (`TOLLGATE_LABELS=zone=a,tier=edge`). */
   readonly labels: Readonly<Record<string, string>>;
-  /** Prefix of every Redis key this node writes (rate-limiting counters). */
+  /** Prefix of every Redis key this node writes (rate-limiting counters, the usage queue): the control plane's. */
   readonly redisKeyPrefix: string;
+  /** Metering (TOLLGATE_USAGE, TOLLGATE_USAGE_FLUSH_INTERVAL, TOLLGATE_USAGE_JOURNAL_MAX_BYTES). */
+  readonly usage: UsageSettings;
   /** Largest request head accepted; larger ones are answered 431. */
   readonly maxHeaderSize: number;
   /** How long close() waits for in-flight requests before cutting them. */
@@ -121,6 +124,7 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     clusterTls: clusterTls(env),
     labels: labels(env),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
+    usage: readUsageSettings(env),
     maxHeaderSize: integer(env, 'TOLLGATE_MAX_HEADER_SIZE', 16 * 1024, 1024),
     drainTimeoutMs: integer(env, 'TOLLGATE_DRAIN_TIMEOUT', 30000, 0),
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',

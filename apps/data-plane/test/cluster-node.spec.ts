@@ -67,6 +67,8 @@ describe('data-plane node with cluster workers and a declarative file', () => {
         TOLLGATE_STATUS_LISTEN: `127.0.0.1:${statusPort}`,
         TOLLGATE_PREFIX: join(dir, 'prefix'),
         TOLLGATE_LOG_LEVEL: 'silent',
+        // Not about usage: no batches into the machine's Redis under the default key prefix.
+        TOLLGATE_USAGE: 'off',
       },
     });
     await waitFor(async () => (await send(`${status}/status/ready`)).status === 200, 30_000);

@@ -41,6 +41,7 @@ export function testControlPlaneSettings(schema: TestSchema, options: TestContro
     redisUrl: options.redisUrl ?? TEST_REDIS_URL,
     redisKeyPrefix: options.redisKeyPrefix ?? testRedisPrefix(schema.name),
     usageWorkerConcurrency: options.usageWorkerConcurrency ?? 2,
+    usageLockMs: 30_000,
     usageMinuteRetentionMs: 48 * 3_600_000,
     usageBatchIdRetentionMs: 35 * 86_400_000,
   };

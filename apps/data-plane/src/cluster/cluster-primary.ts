@@ -12,7 +12,7 @@ import { mergeMetrics } from '../status/proxy-metrics';
 import { createStatusServer } from '../status/status-server';
 import type { NodeStats, StatusSource } from '../status/status-source';
 import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
-import { isWorkerMessage, type PrimaryMessage } from './ipc-messages';
+import { isWorkerMessage, WORKER_SLOT_ENV, type PrimaryMessage } from './ipc-messages';
 
 const STATS_TIMEOUT_MS = 2000;
 
@@ -24,13 +24,17 @@ const CRASH_LOOP_MS = 5000;
 
 type Waiter<T> = { resolve(value: T): void; remaining: number; results: T[] };
 
+/** How long past the drain timeout a stopping worker gets (its usage flush and send) before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+
 /**
  * The cluster primary: holds the config sources' last applied snapshot and hands it to every
  * worker (and to replacements of workers that die), keeps the node-wide `local` rate-limit
  * counts, and serves the status port from the workers' combined stats.
  */
 export class ClusterPrimary implements ConfigApplier, StatusSource {
-  private readonly workers = new Map<number, { worker: Worker; startedAt: number }>();
+  /** Live workers by cluster id; `slot` (0..workers-1) is stable across restarts (the usage journal's). */
+  private readonly workers = new Map<number, { worker: Worker; startedAt: number; slot: number }>();
   private readonly counters = new NodeCounterHost();
   private readonly contexts = new SecureContextCache();
   private snapshot: ConfigSnapshot | null = null;
@@ -50,7 +54,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
   /** Forks the workers, waits until each listens, and opens the status port. Returns its URL. */
   async start(): Promise<string | null> {
     cluster.setupPrimary({ serialization: 'advanced' });
-    await Promise.all(Array.from({ length: this.settings.workers }, () => this.fork()));
+    await Promise.all(Array.from({ length: this.settings.workers }, (_, slot) => this.fork(slot)));
     const listen = this.settings.statusListen;
     if (listen === null) return null;
     const server = createStatusServer(this, this.logger);
@@ -59,9 +63,10 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
     return `http://${listen.host}:${(server.address() as AddressInfo).port}`;
   }
 
-  private fork(): Promise<void> {
-    const worker = cluster.fork();
-    this.workers.set(worker.id, { worker, startedAt: Date.now() });
+  /** Starts the worker of `slot`; it journals its usage there, so a replacement sends what it left. */
+  private fork(slot: number): Promise<void> {
+    const worker = cluster.fork({ [WORKER_SLOT_ENV]: String(slot) });
+    this.workers.set(worker.id, { worker, startedAt: Date.now(), slot });
     worker.on('message', (message: unknown) => this.onMessage(worker, message));
     worker.on('exit', (code, signal) => this.onExit(worker, code, signal));
     return new Promise((resolve) => {
@@ -93,9 +98,12 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
     const entry = this.workers.get(worker.id);
     this.workers.delete(worker.id);
     if (this.stopping) return;
-    this.logger.error({ worker: worker.id, code, signal }, 'worker exited; starting another');
-    const pause = entry !== undefined && Date.now() - entry.startedAt < CRASH_LOOP_MS ? 1000 : 0;
-    setTimeout(() => void this.fork(), pause);
+    if (entry === undefined) return;
+    this.logger.error({ worker: worker.id, slot: entry.slot, code, signal }, 'worker exited; starting another');
+    const pause = Date.now() - entry.startedAt < CRASH_LOOP_MS ? 1000 : 0;
+    setTimeout(() => {
+      if (!this.stopping) void this.fork(entry.slot);
+    }, pause);
   }
 
   private settle<T>(waiters: Map<number, Waiter<T>>, id: number, value: T): void {
@@ -167,7 +175,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
       ({ worker }) =>
         new Promise<void>((resolve) => {
           worker.once('exit', () => resolve());
-          const kill = setTimeout(() => worker.kill('SIGKILL'), this.settings.drainTimeoutMs + 5000);
+          const kill = setTimeout(() => worker.kill('SIGKILL'), this.settings.drainTimeoutMs + STOP_GRACE_MS);
           kill.unref();
         }),
     );

@@ -4,7 +4,7 @@ import { isCounterTotals, type CounterDeltasMessage } from '../counters/counter-
 import { startDataPlane } from '../data-plane';
 import { createLogger } from '../logger';
 import type { DataPlaneSettings } from '../settings';
-import { isPrimaryMessage, type WorkerMessage } from './ipc-messages';
+import { isPrimaryMessage, workerSlot, type WorkerMessage } from './ipc-messages';
 
 function send(message: WorkerMessage | CounterDeltasMessage): void {
   process.send?.(message);
@@ -15,9 +15,10 @@ function send(message: WorkerMessage | CounterDeltasMessage): void {
  * primary hands it. The status port and the config sources stay with the primary.
  */
 export async function runClusterWorker(settings: DataPlaneSettings): Promise<void> {
-  const logger = createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane-worker' });
+  const slot = workerSlot();
+  const logger = createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane-worker', slot });
   const counters = new ClusterWindowCounters(send);
-  const plane = await startDataPlane(settings, { logger, nodeCounters: counters, status: false });
+  const plane = await startDataPlane(settings, { logger, nodeCounters: counters, status: false, usageSlot: slot });
   let entities: ConfigEntities | null = null;
   const apply = (snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>) => {
     const outcome = plane.applySnapshot(snapshot, changed);

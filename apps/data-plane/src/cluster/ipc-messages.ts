@@ -2,6 +2,17 @@ import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import type { ApplyOutcome } from '../sync/config-applier';
 import type { NodeStats } from '../status/status-source';
 
+/** The fork environment variable carrying a worker's slot (0..workers-1), kept by its replacements. */
+export const WORKER_SLOT_ENV = 'TOLLGATE_WORKER_SLOT';
+
+/** A worker's slot from its environment; 0 outside the cluster. */
+export function workerSlot(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env[WORKER_SLOT_ENV];
+  if (raw === undefined) return 0;
+  if (!/^\d{1,4}$/.test(raw)) throw new Error(`${WORKER_SLOT_ENV}: expected a worker slot number, got '${raw}'`);
+  return Number(raw);
+}
+
 /** Messages between the cluster primary and its workers (besides the counter sync). */
 export type PrimaryMessage =
   | { readonly type: 'tollgate:config'; readonly snapshot: ConfigSnapshot }

@@ -1,5 +1,6 @@
 import type { PluginServices } from '@tollgate/plugins';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ConfigHolder } from '../config/runtime-config';
 import type { Logger } from '../logger';
@@ -27,6 +28,12 @@ export interface UsageSink {
     totalMs: number,
     upstreamMs: number,
   ): void;
+}
+
+/** A client connection with its byte counters at the end of its last metered call. */
+interface MeteredSocket extends Socket {
+  meteredRead?: number;
+  meteredWritten?: number;
 }
 
 /** Matches the request and attaches its route plan; returns the error to answer instead, or null. */
@@ -67,8 +74,7 @@ export class ProxyHandler implements ResponseCloseSink {
     this.inFlight++;
     res.sink = this;
     res.startedAt = startedAt;
-    res.bytesReadBefore = req.socket.bytesRead;
-    res.bytesWrittenBefore = req.socket.bytesWritten;
+    res.clientSocket = req.socket;
     res.once('close', onResponseClose);
     const config = this.configs.current;
     if (config === null) return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_NOT_READY, null);
@@ -150,22 +156,31 @@ export class ProxyHandler implements ResponseCloseSink {
     }
     res.context = null;
     res.exchange = null;
+    res.clientSocket = null;
     if (--this.inFlight === 0 && this.onDrained !== null) this.onDrained();
   }
 
+  /**
+   * Bytes in and out are the connection's byte counters since the previous call on it ended (Kong's
+   * request.size / response.size): request line, headers and body as received, status line,
+   * headers and body as written, chunked framing included. Two counter reads per call, no parsing.
+   * What is counted, exactly: on a keep-alive connection the bytes between two calls go to the
+   * later one; a pipelined request head already read when the previous response ends counts with
+   * that previous call (the connection's total stays exact); bytes out are those handed to the
+   * socket, delivered or not (a client that leaves mid-response); on https they are node's TLS
+   * socket counters, i.e. the plaintext HTTP bytes (TLS records and handshakes are not counted).
+   * Requests node's parser refuses (400, 431) and WebSocket upgrades are not metered.
+   */
   private meter(res: ProxyResponse, totalMs: number, upstreamMs: number): void {
     const ctx = res.context;
-    const socket = res.req.socket;
-    this.usage!.record(
-      ctx?.service?.id ?? null,
-      ctx?.route?.id ?? null,
-      ctx?.consumer?.id ?? null,
-      res.statusCode,
-      socket.bytesRead - res.bytesReadBefore,
-      socket.bytesWritten - res.bytesWrittenBefore,
-      totalMs,
-      upstreamMs,
-    );
+    const socket = res.clientSocket as MeteredSocket;
+    const read = socket.bytesRead;
+    const written = socket.bytesWritten;
+    const bytesIn = read - (socket.meteredRead ?? 0);
+    const bytesOut = written - (socket.meteredWritten ?? 0);
+    socket.meteredRead = read;
+    socket.meteredWritten = written;
+    this.usage!.record(ctx?.service?.id ?? null, ctx?.route?.id ?? null, ctx?.consumer?.id ?? null, res.statusCode, bytesIn, bytesOut, totalMs, upstreamMs);
   }
 
   private readonly logFailed = (error: unknown, slot: PluginSlot): void => {

@@ -1,4 +1,5 @@
 import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { RequestContext } from './request-context';
 import type { UpstreamExchange } from './upstream-exchange';
 
@@ -16,9 +17,11 @@ export class ProxyResponse extends ServerResponse<IncomingMessage> {
   context: RequestContext | null = null;
   exchange: UpstreamExchange | null = null;
   startedAt = 0;
-  /** Socket byte counters when the request started: the request's own bytes are the difference. */
-  bytesReadBefore = 0;
-  bytesWrittenBefore = 0;
+  /**
+   * The client connection, kept for metering its byte counters at close: by then `req.socket` may
+   * be null (node's stream destroyer clears it when a request body is cut short).
+   */
+  clientSocket: Socket | null = null;
 }
 
 export function onResponseClose(this: ProxyResponse): void {
