@@ -1,36 +1,45 @@
 /**
- * What metering costs the proxy (issue 5): the same data plane with TOLLGATE_USAGE on and off,
- * side by side, under wrk. Target: metering on costs under 5% of the throughput.
+ * What metering costs the proxy (issue 5): the data plane with TOLLGATE_USAGE on against off.
+ * Target: metering on costs under 5% of the throughput.
  *
  *   npm run bench:metering   (= node -r ./tools/register.js test/bench/metering-cost.bench.ts)
  *
- * Layout on this 2-core machine: wrk and an nginx upstream (`return 200`, 100-byte body) share
- * CPU 0; the data planes (one process each, TOLLGATE_WORKERS=0, all started at once) are pinned
- * to CPU 1, and only the one being measured gets traffic. Rows: `bare` (one route, no plugins:
- * the cheapest call, so metering's largest share) and `spread` (100 routes with key-auth, 100
- * consumers, wrk cycling through them: 100 usage cells per minute instead of one). Each row has
- * three planes: `off`, `on`, and `off-b`, a second unmetered process: the A/A control that shows
- * how far two identical processes differ here (the noise floor). A round runs the three for
- * DURATION_S each, back to back, in a rotating order; a round's cost is 1 - on/off of that round
- * (drift of a shared machine cancels within a round), and the verdict is the median over rounds.
- * Also reported: req per CPU-second of the plane (from /proc). The metered planes' batches are
- * read back from Redis at the end: they must hold every call the plane served.
+ * Two measurements:
+ * 1. The metering code itself, in this process: what the proxy's log phase does per call with
+ *    metering on (two socket counter reads, two stores, UsageRecorder.record) on a real socket,
+ *    in ns per call, as a share of the CPU a whole proxied call costs (from phase 2).
+ * 2. Whole data planes under wrk. Layout on this 2-core machine: wrk and an nginx upstream
+ *    (`return 200`, 100-byte body) share CPU 0; data-plane processes (TOLLGATE_WORKERS=0) are
+ *    pinned to CPU 1 and only the one measured gets traffic. Two identical processes differ here
+ *    by up to ~20% for as long as they live (JIT and memory layout: an A/A effect larger than what
+ *    is measured), so one process per mode proves nothing: PAIRS fresh pairs (one off, one on,
+ *    started together) are measured per row, each process ROUNDS times (alternating within the
+ *    pair), and modes are compared by the median over their processes. The spread of the
+ *    unmetered processes is printed as the noise floor. Rows: `bare` (one route, no plugins: the
+ *    cheapest call, so metering's largest share) and `spread` (100 routes with key-auth and 100
+ *    consumers, wrk cycling through them: 100 usage cells a minute instead of one).
+ * Each metered process is stopped gracefully and its batches read back from Redis: they must hold
+ * every call it served.
  *
- * Environment: ROUNDS (6), DURATION_S (5), WARMUP_S (5), CONNECTIONS (50).
- * Exit: 0 target met (median round cost under 5% in both rows), 1 missed, 2 the harness failed.
+ * Environment: PAIRS (4), ROUNDS (2), DURATION_S (5), WARMUP_S (3), CONNECTIONS (50).
+ * Exit: 0 target met in both rows (by the process medians), 1 missed, 2 the harness failed.
  */
 import { deleteRedisKeys, freePort, TEST_REDIS_URL } from '@tollgate/testing';
 import { USAGE_QUEUE, usageQueuePrefix, type UsageBatch } from '@tollgate/usage';
 import { Queue } from 'bullmq';
+import { UsageRecorder } from '@tollgate/data-plane-usage';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 6);
+const PAIRS = Number(process.env.PAIRS ?? 4);
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const DURATION_S = Number(process.env.DURATION_S ?? 5);
-const WARMUP_S = Number(process.env.WARMUP_S ?? 5);
+const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const LOAD_CPU = '0';
 const PROXY_CPU = '1';
@@ -164,21 +173,22 @@ ${WRK_DONE}`,
   );
 }
 
-type Mode = 'off' | 'on' | 'off-b';
-const MODES: readonly Mode[] = ['off', 'on', 'off-b'];
+type Mode = 'off' | 'on';
 interface Plane {
   readonly row: string;
   readonly mode: Mode;
   readonly port: number;
   readonly child: ChildProcess;
   readonly path: string;
+  readonly prefix: string;
+  served: number;
 }
 
-async function startPlane(row: string, mode: Mode, path: string): Promise<Plane> {
+async function startPlane(row: string, mode: Mode, pair: number): Promise<Plane> {
   const [port, status] = [await freePort(), await freePort()];
-  const prefix = join(dir, `prefix-${row}-${mode}`);
-  const child = start(`${row}/${mode}`, PROXY_CPU, process.execPath, ['-r', './tools/register.js', 'apps/data-plane/src/main.ts'], {
-    TOLLGATE_USAGE: mode === 'on' ? 'on' : 'off',
+  const prefix = join(dir, `prefix-${row}-${pair}-${mode}`);
+  const child = start(`${row}/${pair}/${mode}`, PROXY_CPU, process.execPath, ['-r', './tools/register.js', 'apps/data-plane/src/main.ts'], {
+    TOLLGATE_USAGE: mode,
     TOLLGATE_REDIS_KEY_PREFIX: redisKeyPrefix,
     REDIS_URL: TEST_REDIS_URL,
     TOLLGATE_WORKERS: '0',
@@ -188,22 +198,29 @@ async function startPlane(row: string, mode: Mode, path: string): Promise<Plane>
     TOLLGATE_PROXY_SSL_LISTEN: 'off',
     TOLLGATE_STATUS_LISTEN: `127.0.0.1:${status}`,
     TOLLGATE_PREFIX: prefix,
-    TOLLGATE_NODE_NAME: `bench-${row}-${mode}`,
+    TOLLGATE_NODE_NAME: `bench-${row}-${pair}-${mode}`,
     TOLLGATE_LOG_LEVEL: 'warn',
   });
   await waitHttp(`http://127.0.0.1:${status}/status/ready`, 200, 30_000);
-  return { row, mode, port, child, path };
+  const path = row === 'bare' ? '/bench/hello' : '/route-0/hello';
+  const check = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { apikey: 'key-0' } });
+  await check.arrayBuffer();
+  if (check.status !== 200) throw new Error(`${row}/${mode}: GET ${path} answered ${check.status}`);
+  return { row, mode, port, child, path, prefix, served: 1 };
+}
+
+async function stopPlane(plane: Plane): Promise<void> {
+  if (plane.child.exitCode === null && plane.child.signalCode === null) plane.child.kill('SIGTERM');
+  await new Promise((resolve) => (plane.child.exitCode !== null || plane.child.signalCode !== null ? resolve(null) : plane.child.once('exit', resolve)));
 }
 
 interface Run {
   row: string;
   mode: Mode;
-  round: number;
+  pair: number;
   rps: number;
   p50: number;
   p99: number;
-  errors: number;
-  cpu: number;
   perCpu: number;
 }
 
@@ -211,100 +228,147 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-async function meteredCalls(): Promise<{ batches: number; calls: number; byNode: Map<string, number> }> {
+async function meteredByNode(): Promise<Map<string, number>> {
   const queue = new Queue(USAGE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: usageQueuePrefix(redisKeyPrefix) });
   try {
-    const jobs = await queue.getJobs(['wait'], 0, -1, true);
     const byNode = new Map<string, number>();
-    let calls = 0;
-    for (const job of jobs) {
+    for (const job of await queue.getJobs(['wait'], 0, -1, true)) {
       const batch = job.data as UsageBatch;
-      const n = batch.rows.reduce((sum, r) => sum + r.count, 0);
-      calls += n;
-      byNode.set(batch.node_id, (byNode.get(batch.node_id) ?? 0) + n);
+      byNode.set(batch.node_id, (byNode.get(batch.node_id) ?? 0) + batch.rows.reduce((sum, r) => sum + r.count, 0));
     }
-    return { batches: jobs.length, calls, byNode };
+    return byNode;
   } finally {
     await queue.close();
   }
 }
 
+/**
+ * Phase 1: the per-call work metering adds to the log phase, timed on a real connected socket:
+ * the byte counters read and remembered, then UsageRecorder.record with the call's ids.
+ */
+async function meteringPathNs(cells: number): Promise<number> {
+  const server = createNetServer((socket) => socket.on('data', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const socket = connectNet((server.address() as AddressInfo).port, '127.0.0.1') as Socket & { meteredRead?: number; meteredWritten?: number };
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('x');
+  const recorder = await UsageRecorder.start({
+    nodeId: 'bench',
+    region: 'bench',
+    redisUrl: 'redis://127.0.0.1:1',
+    redisKeyPrefix,
+    journalDir: join(dir, `micro-journal-${cells}`),
+    maxJournalBytes: 1 << 20,
+    stopTimeoutMs: 100,
+    logger: pino({ level: 'silent' }),
+    flushIntervalMs: 3_600_000,
+  });
+  const routes = Array.from({ length: cells }, (_, i) => `route-${i}-${randomBytes(8).toString('hex')}`);
+  const consumers = Array.from({ length: cells }, (_, i) => `consumer-${i}-${randomBytes(8).toString('hex')}`);
+  const service = randomBytes(16).toString('hex');
+  const once = (i: number) => {
+    const read = socket.bytesRead;
+    const written = socket.bytesWritten;
+    const bytesIn = read - (socket.meteredRead ?? 0);
+    const bytesOut = written - (socket.meteredWritten ?? 0);
+    socket.meteredRead = read;
+    socket.meteredWritten = written;
+    const k = i % cells;
+    recorder.record(service, routes[k]!, consumers[k]!, 200, bytesIn + 80, bytesOut + 300, 0.4 + (i % 13) * 0.05, 0.2 + (i % 7) * 0.03);
+  };
+  const N = 2_000_000;
+  for (let i = 0; i < N; i++) once(i); // warm-up: JIT
+  const samples: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) once(i);
+    samples.push(Number(process.hrtime.bigint() - t0) / N);
+  }
+  socket.destroy();
+  server.close();
+  await recorder.stop().catch(() => undefined);
+  return median(samples);
+}
+
 async function main(): Promise<number> {
   if (cpus().length < 2) throw new Error('needs 2 cores: load and upstream on one, the proxy on the other');
+  log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const micro = { bare: await meteringPathNs(1), spread: await meteringPathNs(ROUTES) };
+  log(`phase 1: the metering path costs ${micro.bare.toFixed(0)} ns per call with 1 usage cell, ${micro.spread.toFixed(0)} ns with ${ROUTES}`);
+
   const upstreamPort = await freePort();
   writeConfigs(upstreamPort);
   const nginx = execFileSync('sh', ['-c', 'command -v nginx || echo /usr/sbin/nginx'], { encoding: 'utf8' }).trim();
   start('nginx', LOAD_CPU, nginx, ['-p', join(dir, 'nginx'), '-c', join(dir, 'nginx', 'nginx.conf'), '-e', join(dir, 'nginx', 'error.log')]);
   await waitHttp(`http://127.0.0.1:${upstreamPort}/`, 200, 15_000);
-  log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  log(`plan: wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds x ${DURATION_S}s per (row, mode) after a ${WARMUP_S}s warm-up; load+upstream on CPU ${LOAD_CPU}, data planes on CPU ${PROXY_CPU}`);
-
-  const planes: Plane[] = [];
-  for (const row of ['bare', 'spread']) {
-    for (const mode of MODES) planes.push(await startPlane(row, mode, row === 'bare' ? '/bench/hello' : '/route-0/hello'));
-  }
-  for (const plane of planes) {
-    const check = await fetch(`http://127.0.0.1:${plane.port}${plane.path}`, { headers: { apikey: 'key-0' } });
-    await check.arrayBuffer();
-    if (check.status !== 200) throw new Error(`${plane.row}/${plane.mode}: GET ${plane.path} answered ${check.status}`);
-  }
-  const served = new Map<Plane, number>(planes.map((p) => [p, 1]));
-  for (const plane of planes) served.set(plane, served.get(plane)! + wrk(`http://127.0.0.1:${plane.port}${plane.path}`, WARMUP_S, join(dir, `${plane.row}.lua`)).requests);
+  log(`phase 2: wrk -t1 -c${CONNECTIONS}; per row ${PAIRS} fresh process pairs, each process ${ROUNDS} x ${DURATION_S}s after a ${WARMUP_S}s warm-up; load+upstream on CPU ${LOAD_CPU}, data planes on CPU ${PROXY_CPU}`);
 
   const runs: Run[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const row of ['bare', 'spread']) {
-      const order = MODES.map((_, i) => MODES[(i + round) % MODES.length]!);
-      for (const mode of order) {
-        const plane = planes.find((p) => p.row === row && p.mode === mode)!;
-        const cpuBefore = cpuSeconds(plane.child.pid!);
-        const result = wrk(`http://127.0.0.1:${plane.port}${plane.path}`, DURATION_S, join(dir, `${row}.lua`));
-        const cpu = cpuSeconds(plane.child.pid!) - cpuBefore;
-        served.set(plane, served.get(plane)! + result.requests);
-        const rps = result.requests / (result.duration_us / 1e6);
-        const run = { row, mode, round, rps, p50: result.p50_us / 1000, p99: result.p99_us / 1000, errors: result.errors, cpu, perCpu: result.requests / cpu };
-        runs.push(run);
-        log(`round ${round} ${row.padEnd(6)} metering ${mode.padEnd(3)}: ${rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(2)} ms  p99 ${run.p99.toFixed(2)} ms  proxy CPU ${((cpu / DURATION_S) * 100).toFixed(0)}%  ${run.perCpu.toFixed(0)} req/CPU-s${result.errors ? `  ${result.errors} errors` : ''}`);
+  const metered: Plane[] = [];
+  for (const row of ['bare', 'spread']) {
+    for (let pair = 1; pair <= PAIRS; pair++) {
+      const modes: Mode[] = pair % 2 ? ['off', 'on'] : ['on', 'off'];
+      const planes: Plane[] = [];
+      for (const mode of modes) planes.push(await startPlane(row, mode, pair));
+      for (const plane of planes) plane.served += wrk(`http://127.0.0.1:${plane.port}${plane.path}`, WARMUP_S, join(dir, `${row}.lua`)).requests;
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const plane of round % 2 ? [...planes].reverse() : planes) {
+          const cpuBefore = cpuSeconds(plane.child.pid!);
+          const result = wrk(`http://127.0.0.1:${plane.port}${plane.path}`, DURATION_S, join(dir, `${row}.lua`));
+          const cpu = cpuSeconds(plane.child.pid!) - cpuBefore;
+          plane.served += result.requests;
+          const run: Run = { row, mode: plane.mode, pair, rps: result.requests / (result.duration_us / 1e6), p50: result.p50_us / 1000, p99: result.p99_us / 1000, perCpu: result.requests / cpu };
+          runs.push(run);
+          log(
+            `${row.padEnd(6)} pair ${pair} metering ${plane.mode.padEnd(3)}: ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(2)} ms  p99 ${run.p99.toFixed(2)} ms  ` +
+              `proxy CPU ${((cpu / DURATION_S) * 100).toFixed(0)}%  ${run.perCpu.toFixed(0)} req/CPU-s${result.errors ? `  ${result.errors} errors` : ''}`,
+          );
+        }
       }
+      // Graceful stop: the metered process flushes its last counts into the queue.
+      for (const plane of planes) await stopPlane(plane);
+      metered.push(...planes.filter((p) => p.mode === 'on'));
     }
   }
 
-  // Stop the planes gracefully: the metered ones flush their last counts into the queue.
-  for (const plane of planes) plane.child.kill('SIGTERM');
-  await Promise.all(planes.map((p) => new Promise((resolve) => (p.child.exitCode !== null ? resolve(null) : p.child.once('exit', resolve)))));
-  const metered = await meteredCalls();
   // wrk counts the calls it saw answered; each of its runs leaves up to CONNECTIONS more in flight, answered after it stopped.
+  const byNode = await meteredByNode();
   const slack = (ROUNDS + 1) * CONNECTIONS;
-  let accounted = metered.byNode.size === 2;
-  for (const plane of planes.filter((p) => p.mode === 'on')) {
-    const nodeId = readFileSync(join(dir, `prefix-${plane.row}-on`, 'node-id'), 'utf8').trim();
-    const held = metered.byNode.get(nodeId) ?? 0;
-    const ok = held >= served.get(plane)! && held <= served.get(plane)! + slack;
-    accounted &&= ok;
-    log(`${plane.row}/on: wrk saw ${served.get(plane)} calls answered; its usage batches hold ${held} (${ok ? 'OK' : 'MISMATCH'})`);
+  let accounted = byNode.size === metered.length;
+  for (const plane of metered) {
+    const held = byNode.get(readFileSync(join(plane.prefix, 'node-id'), 'utf8').trim()) ?? 0;
+    if (!(held >= plane.served && held <= plane.served + slack)) {
+      accounted = false;
+      log(`MISMATCH: a metered ${plane.row} process served ${plane.served} calls; its batches hold ${held}`);
+    }
   }
-  log(`usage queue: ${metered.batches} batches, ${metered.calls} calls, from ${metered.byNode.size} nodes (the 2 metered planes; the unmetered ones send nothing)`);
-  if (!accounted) throw new Error('the metered planes did not report the calls they served');
+  log(`usage batches in Redis: ${[...byNode.values()].reduce((a, b) => a + b, 0)} calls from ${byNode.size} metered processes; every one holds the calls it served: ${accounted ? 'yes' : 'NO'}`);
+  if (!accounted) throw new Error('the metered processes did not report the calls they served');
 
   let met = true;
-  process.stdout.write('\n| row | plane | req/s per round | median req/s | median p50 / p99 ms | median req per proxy CPU-s |\n|---|---|---|---:|---|---:|\n');
+  process.stdout.write('\n| row | metering | per process: median req/s | median of processes | median req per proxy CPU-s | median p50 / p99 ms |\n|---|---|---|---:|---:|---|\n');
   const summary: string[] = [];
-  for (const row of ['bare', 'spread']) {
-    const of = (mode: Mode) => runs.filter((r) => r.row === row && r.mode === mode).sort((a, b) => a.round - b.round);
-    for (const mode of MODES) {
-      const rs = of(mode);
+  for (const row of ['bare', 'spread'] as const) {
+    const perProcess = (mode: Mode, metric: 'rps' | 'perCpu') =>
+      Array.from({ length: PAIRS }, (_, i) => median(runs.filter((r) => r.row === row && r.mode === mode && r.pair === i + 1).map((r) => r[metric])));
+    for (const mode of ['off', 'on'] as const) {
+      const rs = runs.filter((r) => r.row === row && r.mode === mode);
       process.stdout.write(
-        `| ${row} | ${mode} | ${rs.map((r) => r.rps.toFixed(0)).join(' · ')} | ${median(rs.map((r) => r.rps)).toFixed(0)} | ${median(rs.map((r) => r.p50)).toFixed(2)} / ${median(rs.map((r) => r.p99)).toFixed(2)} | ${median(rs.map((r) => r.perCpu)).toFixed(0)} |\n`,
+        `| ${row} | ${mode} | ${perProcess(mode, 'rps').map((x) => x.toFixed(0)).join(' · ')} | ${median(perProcess(mode, 'rps')).toFixed(0)} | ` +
+          `${median(perProcess(mode, 'perCpu')).toFixed(0)} | ${median(rs.map((r) => r.p50)).toFixed(2)} / ${median(rs.map((r) => r.p99)).toFixed(2)} |\n`,
       );
     }
-    const paired = (mode: Mode, metric: 'rps' | 'perCpu') => of(mode).map((r, i) => 1 - r[metric] / of('off')[i]![metric]);
-    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-    const cost = median(paired('on', 'rps'));
-    const control = median(paired('off-b', 'rps'));
+    const off = perProcess('off', 'rps');
+    const cost = 1 - median(perProcess('on', 'rps')) / median(off);
+    const costCpu = 1 - median(perProcess('on', 'perCpu')) / median(perProcess('off', 'perCpu'));
+    const pairCosts = perProcess('on', 'rps').map((on, i) => 1 - on / off[i]!);
+    const callNs = 1e9 / median(perProcess('off', 'perCpu'));
     summary.push(
-      `${row}: metering costs ${pct(cost)} (median of rounds; per round ${paired('on', 'rps').map(pct).join(', ')}), ` +
-        `${pct(median(paired('on', 'perCpu')))} per CPU-s; A/A control off-b vs off: ${pct(control)} (per round ${paired('off-b', 'rps').map(pct).join(', ')}) -> ${cost < TARGET_COST ? 'HOLDS' : 'MISSED'}`,
+      `${row}: metering costs ${pct(cost)} of req/s (medians of ${PAIRS} processes each; per pair ${pairCosts.map(pct).join(', ')}), ${pct(costCpu)} of req per CPU-s -> ${cost < TARGET_COST ? 'HOLDS' : 'MISSED'}\n` +
+        `  noise floor: the unmetered processes spread ${pct(Math.max(...off) / Math.min(...off) - 1)} (max/min); ` +
+        `the metering path (${micro[row].toFixed(0)} ns) is ${pct(micro[row] / callNs)} of the ${(callNs / 1000).toFixed(1)} us of CPU an unmetered call costs`,
     );
     if (!(cost < TARGET_COST)) met = false;
   }
@@ -317,7 +381,7 @@ const watchdog = setTimeout(
     log('watchdog: run took too long');
     void cleanup().finally(() => process.exit(2));
   },
-  (ROUNDS * 6 * (DURATION_S + 2) + 6 * WARMUP_S + 180) * 1000,
+  (2 * PAIRS * (2 * ROUNDS * (DURATION_S + 1) + 2 * WARMUP_S + 20) + 240) * 1000,
 );
 watchdog.unref();
 

@@ -173,9 +173,20 @@ export class DataPlaneUnderTest {
     this.nodeId = readFileSync(join(this.prefix, 'node-id'), 'utf8').trim();
   }
 
+  /** SIGTERM drains (the primary stops its workers); SIGKILL kills the primary and its workers too. */
   async stop(signal: NodeJS.Signals): Promise<void> {
+    const workers = signal === 'SIGKILL' ? this.workerPids() : [];
     await this.process?.stop(signal);
     this.process = null;
+    // Workers leave on their own once the primary is gone; a test cleaning up must not race them.
+    for (const pid of workers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await waitFor('killed cluster workers gone', () => workers.every((pid) => !existsSync(`/proc/${pid}`)), 5000, 20).catch(() => undefined);
   }
 
   /**

@@ -31,9 +31,10 @@ const NONE = '';
 
 /**
  * Counts calls per (minute, service, route, consumer, status) in memory until the next flush.
- * `record` is on the request path: three map lookups keyed by ids the config already holds as
- * strings (route id, consumer id) and the status number, then counter and histogram updates; it
- * allocates only the first time a cell is seen within a flush interval.
+ * A call is three map lookups keyed by ids the config already holds as strings (route id,
+ * consumer id) and the status number, then counter and histogram updates; it allocates only the
+ * first time a cell is seen within a flush interval. The recorder feeds it calls in bulk (see
+ * CallBuffer), where those lookups stay in cache.
  */
 export class UsageAggregator {
   private minutes = new Map<number, MinuteUsage>();
@@ -61,7 +62,21 @@ export class UsageAggregator {
     totalMs: number,
     upstreamMs: number,
   ): void {
-    const now = this.clock();
+    this.recordAt(this.clock(), serviceId, routeId, consumerId, status, bytesIn, bytesOut, totalMs, upstreamMs);
+  }
+
+  /** `record` for a call that finished at `now` (epoch ms): counted in that minute. */
+  recordAt(
+    now: number,
+    serviceId: string | null,
+    routeId: string | null,
+    consumerId: string | null,
+    status: number,
+    bytesIn: number,
+    bytesOut: number,
+    totalMs: number,
+    upstreamMs: number,
+  ): void {
     let minute = this.current;
     if (minute === null || now < minute.start || now >= minute.start + MINUTE_MS) minute = this.enterMinute(now);
     let route = minute.routes.get(routeId ?? NONE);
