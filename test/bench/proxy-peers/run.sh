@@ -33,6 +33,10 @@ MAX_SECONDS=${BENCH_MAX_SECONDS:-1200}
 # How Tollgate's data plane is started (run in the repo root, word-split): override to try an entry
 # point before `npm run data-plane` exists, e.g. "node -r ./tools/register.js apps/data-plane/src/main.ts".
 TOLLGATE_CMD=${BENCH_TOLLGATE_CMD:-npm run --silent data-plane}
+# Tollgate's node:cluster workers (one core is pinned to the proxy) and metering (measured on its own
+# by `npm run bench:metering`; off here so that every row does the same work: proxy the call).
+TG_WORKERS=${BENCH_TOLLGATE_WORKERS:-1}
+TG_USAGE=${BENCH_TOLLGATE_USAGE:-off}
 # Rows to run (all by default); e.g. BENCH_ROWS="direct nginx bare-node".
 ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full"
 ROWS=${BENCH_ROWS:-$ALL_ROWS}
@@ -208,7 +212,7 @@ start_tollgate() { # row config proxy_port status_port [unset-cp]
   mkdir -p "$SCRATCH/tollgate/prefix-$row"
   pushd "$ROOT" >/dev/null
   start_bg "$row" "$PROXY_CPU" env -u TOLLGATE_CONTROL_PLANE "${cp[@]}" \
-    TOLLGATE_DECLARATIVE_CONFIG="$SCRATCH/tollgate/$2" TOLLGATE_WORKERS=1 \
+    TOLLGATE_DECLARATIVE_CONFIG="$SCRATCH/tollgate/$2" TOLLGATE_WORKERS="$TG_WORKERS" TOLLGATE_USAGE="$TG_USAGE" \
     TOLLGATE_PROXY_LISTEN="127.0.0.1:$3" TOLLGATE_STATUS_LISTEN="127.0.0.1:$4" \
     TOLLGATE_PROXY_SSL_LISTEN=off TOLLGATE_PREFIX="$SCRATCH/tollgate/prefix-$row" TOLLGATE_NODE_NAME="bench-$row" \
     TOLLGATE_LOG_LEVEL="${TOLLGATE_LOG_LEVEL:-warn}" $TOLLGATE_CMD

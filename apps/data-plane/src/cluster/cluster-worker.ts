@@ -1,6 +1,7 @@
 import type { ConfigEntities, ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import { ClusterWindowCounters } from '../counters/cluster-window-counters';
 import { isCounterTotals, type CounterDeltasMessage } from '../counters/counter-sync-messages';
+import { LocalWindowCounters } from '../counters/local-window-counters';
 import { startDataPlane } from '../data-plane';
 import { createLogger } from '../logger';
 import type { DataPlaneSettings } from '../settings';
@@ -17,7 +18,9 @@ function send(message: WorkerMessage | CounterDeltasMessage): void {
 export async function runClusterWorker(settings: DataPlaneSettings): Promise<void> {
   const slot = workerSlot();
   const logger = createLogger(settings.logLevel, { node: settings.nodeName, role: 'data-plane-worker', slot });
-  const counters = new ClusterWindowCounters(send);
+  // The only worker holds the node's whole count: no IPC on the request path (its counts restart
+  // with it if it dies, as a data plane's own restart does).
+  const counters = settings.workers === 1 ? new LocalWindowCounters() : new ClusterWindowCounters(send);
   const plane = await startDataPlane(settings, { logger, nodeCounters: counters, status: false, usageSlot: slot });
   let entities: ConfigEntities | null = null;
   const apply = (snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>) => {
@@ -26,7 +29,7 @@ export async function runClusterWorker(settings: DataPlaneSettings): Promise<voi
     send({ type: 'tollgate:applied', version: snapshot.version, outcome });
   };
   process.on('message', (message: unknown) => {
-    if (isCounterTotals(message)) return counters.receive(message);
+    if (isCounterTotals(message)) return counters instanceof ClusterWindowCounters ? counters.receive(message) : undefined;
     if (!isPrimaryMessage(message)) return;
     switch (message.type) {
       case 'tollgate:config':
