@@ -31,9 +31,10 @@ export interface UsageSink {
 }
 
 /** A client connection with its byte counters at the end of its last metered call. */
-interface MeteredSocket extends Socket {
-  meteredRead?: number;
-  meteredWritten?: number;
+/** A client connection's byte counters as of the end of its previous metered call. */
+interface ByteMarks {
+  read: number;
+  written: number;
 }
 
 /** Matches the request and attaches its route plan; returns the error to answer instead, or null. */
@@ -56,6 +57,8 @@ export function routeRequest(ctx: RequestContext): GatewayError | null {
 export class ProxyHandler implements ResponseCloseSink {
   private inFlight = 0;
   private onDrained: (() => void) | null = null;
+  /** Kept beside node's sockets, not on them: expando fields would change their hidden class mid-life. */
+  private readonly byteMarks = new WeakMap<Socket, ByteMarks>();
 
   constructor(
     private readonly configs: ConfigHolder,
@@ -173,13 +176,15 @@ export class ProxyHandler implements ResponseCloseSink {
    */
   private meter(res: ProxyResponse, totalMs: number, upstreamMs: number): void {
     const ctx = res.context;
-    const socket = res.clientSocket as MeteredSocket;
+    const socket = res.clientSocket!;
     const read = socket.bytesRead;
     const written = socket.bytesWritten;
-    const bytesIn = read - (socket.meteredRead ?? 0);
-    const bytesOut = written - (socket.meteredWritten ?? 0);
-    socket.meteredRead = read;
-    socket.meteredWritten = written;
+    let marks = this.byteMarks.get(socket);
+    if (marks === undefined) this.byteMarks.set(socket, (marks = { read: 0, written: 0 }));
+    const bytesIn = read - marks.read;
+    const bytesOut = written - marks.written;
+    marks.read = read;
+    marks.written = written;
     this.usage!.record(ctx?.service?.id ?? null, ctx?.route?.id ?? null, ctx?.consumer?.id ?? null, res.statusCode, bytesIn, bytesOut, totalMs, upstreamMs);
   }
 
