@@ -1,8 +1,9 @@
-import type { Certificate, Sni } from '@tollgate/config';
+import type { CaCertificate, Certificate, Service, Sni } from '@tollgate/config';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:https';
+import { createServer as createHttpsServer, request, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -11,11 +12,12 @@ import { route, service, snapshot } from './support/config-fixtures';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
 import { startTestDataPlane } from './support/test-data-plane';
 
-/** A self-signed certificate for `cn`, made with the openssl CLI. */
-function selfSigned(dir: string, cn: string): Certificate {
+/** A self-signed certificate for `cn` (and `altName`, e.g. `IP:127.0.0.1`), made with the openssl CLI. */
+function selfSigned(dir: string, cn: string, altName?: string): Certificate {
   const key = join(dir, `${cn}.key`);
   const cert = join(dir, `${cn}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${cn}`], { stdio: 'ignore' });
+  const ext = altName === undefined ? [] : ['-addext', `subjectAltName=${altName}`];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${cn}`, ...ext], { stdio: 'ignore' });
   return { id: randomUUID(), created_at: 1, updated_at: 1, tags: null, cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), cert_alt: null, key_alt: null };
 }
 
@@ -85,5 +87,81 @@ describe('https listener with certificates by SNI', () => {
     const broken: Certificate = { ...selfSigned(dir, 'broken.test'), key: 'not a key' };
     const outcome = dp.applySnapshot(snapshot({ certificates: [broken] }));
     expect(outcome).toEqual({ ok: false, errors: [expect.objectContaining({ entity: 'certificates', id: broken.id, field: 'cert' })] });
+  });
+});
+
+describe('https upstreams', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-upstream-tls-'));
+  let upstream: Server;
+  let port = 0;
+  let dp: RunningDataPlane;
+  const seen: { path: string | undefined; encrypted: boolean; clientCn: string; host: string | undefined }[] = [];
+  const upstreamCert = selfSigned(dir, 'upstream.test', 'IP:127.0.0.1');
+  const clientCert = selfSigned(dir, 'gateway.test');
+
+  beforeAll(async () => {
+    // Asks for a client certificate (trusting the gateway's) but also serves clients without one.
+    upstream = createHttpsServer({ cert: upstreamCert.cert, key: upstreamCert.key, requestCert: true, rejectUnauthorized: false, ca: [clientCert.cert] }, (req, res) => {
+      const socket = req.socket as TLSSocket;
+      const peer = socket.getPeerCertificate();
+      seen.push({ path: req.url, encrypted: socket.encrypted === true, clientCn: socket.authorized ? String(peer.subject?.CN ?? '') : '', host: req.headers.host });
+      res.end('over tls');
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    port = (upstream.address() as AddressInfo).port;
+    dp = await startTestDataPlane();
+    const ca: CaCertificate = { id: randomUUID(), created_at: 1, updated_at: 1, tags: null, cert: upstreamCert.cert, cert_digest: 'd' };
+    const svc = (overrides: Partial<Service>) => service({ protocol: 'https', host: '127.0.0.1', port, ...overrides });
+    const plain = svc({});
+    const untrusted = svc({ tls_verify: true });
+    const trusted = svc({ tls_verify: true, ca_certificates: [ca.id] });
+    const mutual = svc({ tls_verify: true, ca_certificates: [ca.id], client_certificate: { id: clientCert.id } });
+    const outcome = dp.applySnapshot(
+      snapshot({
+        certificates: [clientCert],
+        ca_certificates: [ca],
+        services: [plain, untrusted, trusted, mutual],
+        routes: [
+          route(plain, { paths: ['/plain'] }),
+          route(untrusted, { paths: ['/untrusted'] }),
+          route(trusted, { paths: ['/trusted'] }),
+          route(mutual, { paths: ['/mutual'] }),
+        ],
+      }),
+    );
+    expect(outcome).toEqual({ ok: true });
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await new Promise((resolve) => upstream.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('proxies to a service with protocol https over TLS, without verifying by default (Kong: tls_verify off)', async () => {
+    const reply = await fetch(`${dp.proxyUrl}/plain/x`);
+    expect(reply.status).toBe(200);
+    expect(await reply.text()).toBe('over tls');
+    expect(seen.at(-1)).toEqual({ path: '/x', encrypted: true, clientCn: '', host: `127.0.0.1:${port}` });
+  });
+
+  it('answers 502 when tls_verify is on and the upstream certificate is not trusted', async () => {
+    const before = seen.length;
+    const reply = await fetch(`${dp.proxyUrl}/untrusted/x`);
+    expect(reply.status).toBe(502);
+    expect(await reply.json()).toEqual({ message: 'An invalid response was received from the upstream server' });
+    expect(seen.length).toBe(before);
+  });
+
+  it('verifies the upstream against the service ca_certificates', async () => {
+    const reply = await fetch(`${dp.proxyUrl}/trusted/x`);
+    expect(reply.status).toBe(200);
+    expect(seen.at(-1)).toMatchObject({ path: '/x', clientCn: '' });
+  });
+
+  it('presents the service client_certificate to the upstream (mTLS)', async () => {
+    const reply = await fetch(`${dp.proxyUrl}/mutual/x`);
+    expect(reply.status).toBe(200);
+    expect(seen.at(-1)).toMatchObject({ path: '/x', clientCn: 'gateway.test' });
   });
 });

@@ -118,13 +118,13 @@ export function buildRuntimeConfig(
   const services = new Map(entities.services.map((s) => [s.id, s]));
   const keepBalancers = changed !== undefined && !any(changed, 'upstreams', 'targets');
   const balancers = keepBalancers ? previous!.config.balancers : buildBalancers(entities.upstreams, entities.targets, { probes: options.probes });
-  const keepTargets = keepBalancers && !changed.has('services');
+  const keepTargets = keepBalancers && !any(changed, 'services', 'certificates', 'ca_certificates');
   let poolsInUse = previous?.poolsInUse ?? new Set<string>();
   let targets = previous?.targets;
   let unsupportedServices = previous?.unsupportedServices ?? [];
   if (!keepTargets || !targets) {
     poolsInUse = new Set<string>();
-    const resolved = resolveServiceTargets(entities.services, balancers, pools, poolsInUse);
+    const resolved = resolveServiceTargets(entities.services, balancers, pools, poolsInUse, entities);
     targets = resolved.targets;
     unsupportedServices = resolved.unsupported;
   }

@@ -1,7 +1,7 @@
-import type { Service } from '@tollgate/config';
+import type { CaCertificate, Certificate, Service } from '@tollgate/config';
 import type { Pool } from 'undici';
 import type { Balancer } from '../balancer';
-import type { UpstreamPools } from '../proxy/upstream-pools';
+import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstream-pools';
 
 /** Where a service's requests go, resolved once per config. */
 export interface ServiceTarget {
@@ -47,6 +47,30 @@ function parseTargetKey(key: string): { host: string; port: number } {
   return { host: key.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(key.slice(colon + 1)) };
 }
 
+/** The certificates services may refer to, by id. */
+export interface TlsMaterial {
+  readonly certificates: readonly Certificate[];
+  readonly ca_certificates: readonly CaCertificate[];
+}
+
+/**
+ * A service's upstream TLS: Kong's tls_verify (off unless true), ca_certificates (trusted instead
+ * of the system's CAs) and client_certificate (presented for mTLS). References were checked
+ * before apply; one that is missing here is skipped.
+ */
+function upstreamTls(service: Service, certificates: ReadonlyMap<string, Certificate>, cas: ReadonlyMap<string, CaCertificate>): UpstreamTls {
+  const caIds = service.ca_certificates ?? [];
+  const client = service.client_certificate === null ? null : (certificates.get(service.client_certificate.id) ?? null);
+  if (service.tls_verify !== true && caIds.length === 0 && client === null) return PLAIN_TLS;
+  const ca = caIds.map((id) => cas.get(id)?.cert).filter((pem): pem is string => pem !== undefined);
+  return {
+    verify: service.tls_verify === true,
+    ca: ca.length === 0 ? null : ca,
+    client: client === null ? null : { cert: client.cert, key: client.key },
+    key: `${caIds.join(',')}|${client?.id ?? ''}`,
+  };
+}
+
 export interface TargetResolution {
   readonly targets: Map<string, ServiceTarget>;
   /** Services whose protocol the proxy cannot speak (tcp, tls, grpc): requests to them get 502. */
@@ -59,14 +83,17 @@ export function resolveServiceTargets(
   balancers: ReadonlyMap<string, Balancer>,
   pools: UpstreamPools,
   inUse: Set<string>,
+  material: TlsMaterial,
 ): TargetResolution {
+  const certificates = new Map(material.certificates.map((c) => [c.id, c]));
+  const cas = new Map(material.ca_certificates.map((c) => [c.id, c]));
   const targets = new Map<string, ServiceTarget>();
   const unsupported: Service[] = [];
   for (const service of services) {
     const scheme = schemeOf(service);
     if (scheme === null) unsupported.push(service);
     const balancer = scheme === null ? null : (balancers.get(service.host) ?? null);
-    const connect = { connectTimeout: service.connect_timeout, tlsVerify: service.tls_verify === true };
+    const connect = { connectTimeout: service.connect_timeout, tls: scheme === 'https' ? upstreamTls(service, certificates, cas) : PLAIN_TLS };
     const targetPools = new Map<string, Pool>();
     for (const { target: key } of balancer?.health() ?? []) {
       targetPools.set(key, pools.poolFor({ scheme: scheme!, ...parseTargetKey(key), ...connect }, inUse));

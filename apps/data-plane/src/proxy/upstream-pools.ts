@@ -1,15 +1,28 @@
 import { Pool } from 'undici';
 
+/** What an https upstream connection trusts and presents (a service's tls_verify, ca_certificates, client_certificate). */
+export interface UpstreamTls {
+  readonly verify: boolean;
+  /** PEM CA certificates that verify the upstream instead of the system's; null: the system's. */
+  readonly ca: readonly string[] | null;
+  /** Certificate and key presented to the upstream (mTLS); null: none. */
+  readonly client: { readonly cert: string; readonly key: string } | null;
+  /** Identity of the material above (entity ids), part of the pool key. */
+  readonly key: string;
+}
+
+export const PLAIN_TLS: UpstreamTls = { verify: false, ca: null, client: null, key: '' };
+
 export interface PoolOrigin {
   readonly scheme: 'http' | 'https';
   readonly host: string;
   readonly port: number;
   readonly connectTimeout: number;
-  readonly tlsVerify: boolean;
+  readonly tls: UpstreamTls;
 }
 
 function poolKey(o: PoolOrigin): string {
-  return `${o.scheme}://${o.host}:${o.port}|${o.connectTimeout}|${o.tlsVerify ? 1 : 0}`;
+  return `${o.scheme}://${o.host}:${o.port}|${o.connectTimeout}|${o.tls.verify ? 1 : 0}|${o.tls.key}`;
 }
 
 function hostForUrl(host: string): string {
@@ -34,7 +47,9 @@ export class UpstreamPools {
         keepAliveMaxTimeout: 60_000,
         connect: {
           timeout: origin.connectTimeout,
-          rejectUnauthorized: origin.tlsVerify,
+          rejectUnauthorized: origin.tls.verify,
+          ...(origin.tls.ca === null ? {} : { ca: [...origin.tls.ca] }),
+          ...(origin.tls.client === null ? {} : { cert: origin.tls.client.cert, key: origin.tls.client.key }),
         },
       });
       this.pools.set(key, pool);
