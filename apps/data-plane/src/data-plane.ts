@@ -14,7 +14,7 @@ import { WebSocketProxy } from './proxy/websocket-proxy';
 import type { DataPlaneSettings, ListenAddress } from './settings';
 import { ProxyMetrics } from './status/proxy-metrics';
 import { createStatusServer } from './status/status-server';
-import type { NodeStats } from './status/status-source';
+import type { NodeStats, UsageStats } from './status/status-source';
 import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
 import { startServingUsage } from './usage/serving-usage';
 import type { UsageRecorder } from './usage/usage-recorder';
@@ -120,7 +120,14 @@ class DataPlane {
       upstreams: balancers.flatMap((b) => b.health().map((t) => ({ upstream: b.upstream.name, ...t }))),
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
       workers: 0,
+      usage: this.usageStats(),
     };
+  }
+
+  private usageStats(): UsageStats | null {
+    if (this.recorder === null) return null;
+    const b = this.recorder.backlog();
+    return { journalBatches: b.batches, journalBytes: b.bytes, sent: b.sent, dropped: b.dropped, pendingRows: b.pendingRows, redisConnected: b.redisReachable };
   }
 
   async start(): Promise<RunningDataPlane> {

@@ -167,6 +167,21 @@ describe('usage metering of a serving process (usageSlot)', () => {
     expect(readdirSync(join(prefix, 'usage', 'worker-0'))).toEqual([]);
   });
 
+  it('reports its metering backlog on /status and /metrics (null when metering is off)', async () => {
+    const { dp } = await metered(true);
+    for (let i = 0; i < 3; i++) expect((await call(`${dp.proxyUrl}/none`, new Agent({ keepAlive: false }))).status).toBe(404);
+    // Nothing flushed yet (the interval is an hour): one cell in memory, no connection opened.
+    const { usage } = (await (await fetch(`${dp.statusUrl}/status`)).json()) as { usage: unknown };
+    expect(usage).toEqual({ journal_batches: 0, journal_bytes: 0, batches_sent: 0, batches_dropped: 0, pending_rows: 1, redis_connected: false });
+    const metrics = await (await fetch(`${dp.statusUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^tollgate_usage_journal_batches 0$/m);
+    expect(metrics).toMatch(/^tollgate_usage_batches_dropped 0$/m);
+    await dp.close();
+    const off = await metered(false);
+    expect(((await (await fetch(`${off.dp.statusUrl}/status`)).json()) as { usage: unknown }).usage).toBeNull();
+    await off.dp.close();
+  });
+
   it('meters nothing, and opens no journal, with TOLLGATE_USAGE=off', async () => {
     const { dp, prefix, redisKeyPrefix } = await metered(false);
     expect((await call(`${dp.proxyUrl}/none`, new Agent({ keepAlive: false }))).status).toBe(404);

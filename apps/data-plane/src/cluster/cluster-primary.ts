@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import type { DataPlaneSettings } from '../settings';
 import { mergeMetrics } from '../status/proxy-metrics';
 import { createStatusServer } from '../status/status-server';
-import type { NodeStats, StatusSource } from '../status/status-source';
+import type { NodeStats, StatusSource, UsageStats } from '../status/status-source';
 import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
 import { isWorkerMessage, WORKER_SLOT_ENV, type PrimaryMessage } from './ipc-messages';
 
@@ -26,6 +26,21 @@ type Waiter<T> = { resolve(value: T): void; remaining: number; results: T[] };
 
 /** How long past the drain timeout a stopping worker gets (its usage flush and send) before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
+
+/** The workers' metering backlogs added up (each worker journals its own usage). */
+function mergeUsage(all: readonly (UsageStats | null)[]): UsageStats | null {
+  const on = all.filter((u): u is UsageStats => u !== null);
+  if (on.length === 0) return null;
+  const sum = (pick: (u: UsageStats) => number) => on.reduce((total, u) => total + pick(u), 0);
+  return {
+    journalBatches: sum((u) => u.journalBatches),
+    journalBytes: sum((u) => u.journalBytes),
+    sent: sum((u) => u.sent),
+    dropped: sum((u) => u.dropped),
+    pendingRows: sum((u) => u.pendingRows),
+    redisConnected: on.every((u) => u.redisConnected),
+  };
+}
 
 /**
  * The cluster primary: holds the config sources' last applied snapshot and hands it to every
@@ -165,6 +180,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
       upstreams: all[0]?.upstreams ?? [],
       memory: { rss: own.rss + sum((s) => s.memory.rss), heapUsed: own.heapUsed + sum((s) => s.memory.heapUsed), heapTotal: own.heapTotal + sum((s) => s.memory.heapTotal) },
       workers: this.workers.size,
+      usage: mergeUsage(all.map((s) => s.usage)),
     };
   }
 

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { HistogramSnapshot } from './proxy-metrics';
 import { LATENCY_BUCKETS_MS } from './proxy-metrics';
-import type { NodeStats } from './status-source';
+import type { NodeStats, UsageStats } from './status-source';
 
 const STATUS_CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'];
 
@@ -83,6 +83,20 @@ export class MetricsRegistry {
         for (const t of stats()?.upstreams ?? []) this.set({ upstream: t.upstream, target: t.target }, t.healthy ? 1 : 0);
       },
     });
+    const usage = (name: string, help: string, pick: (u: UsageStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const u = stats()?.usage;
+          if (u) this.set(pick(u));
+        },
+      });
+    usage('tollgate_usage_journal_batches', 'Metering batches journaled on disk, not yet acknowledged by Redis', (u) => u.journalBatches);
+    usage('tollgate_usage_journal_bytes', 'Bytes of the metering journal not yet acknowledged by Redis', (u) => u.journalBytes);
+    usage('tollgate_usage_batches_sent', 'Metering batches handed to Redis since start', (u) => u.sent);
+    usage('tollgate_usage_batches_dropped', 'Metering batches refused because the journal was full (usage lost)', (u) => u.dropped);
     const latency = (name: string, help: string, pick: (s: NodeStats) => HistogramSnapshot) =>
       this.registry.registerMetric(snapshotHistogram(name, help, () => (this.stats ? pick(this.stats) : null)));
     latency('tollgate_request_latency_ms', 'Time from request received to response finished', (s) => s.metrics.requestLatency);

@@ -30,6 +30,17 @@ async function status(source: StatusSource, res: ServerResponse): Promise<void> 
       },
       memory: { rss: stats.memory.rss, heap_used: stats.memory.heapUsed, heap_total: stats.memory.heapTotal },
       workers: stats.workers,
+      usage:
+        stats.usage === null
+          ? null
+          : {
+              journal_batches: stats.usage.journalBatches,
+              journal_bytes: stats.usage.journalBytes,
+              batches_sent: stats.usage.sent,
+              batches_dropped: stats.usage.dropped,
+              pending_rows: stats.usage.pendingRows,
+              redis_connected: stats.usage.redisConnected,
+            },
     }),
   );
 }

@@ -7,6 +7,20 @@ export interface UpstreamTargetHealth {
   readonly healthy: boolean;
 }
 
+/** Metering's backlog: what is not yet handed to Redis (null when metering is off). */
+export interface UsageStats {
+  /** Closed batches in the on-disk journal, not yet acknowledged by Redis, and their bytes. */
+  readonly journalBatches: number;
+  readonly journalBytes: number;
+  /** Batches handed to Redis since start; batches refused because the journal was full. */
+  readonly sent: number;
+  readonly dropped: number;
+  /** Usage cells counted in memory, not yet in a batch. */
+  readonly pendingRows: number;
+  /** Holds a ready Redis connection (opened with the first batch to send, reopened after failures). */
+  readonly redisConnected: boolean;
+}
+
 /** What one serving process (or, summed, a whole node) reports to the status server. */
 export interface NodeStats {
   readonly connections: { readonly active: number; readonly accepted: number };
@@ -16,6 +30,7 @@ export interface NodeStats {
   /** Resident memory of every process of the node, bytes. */
   readonly memory: { readonly rss: number; readonly heapUsed: number; readonly heapTotal: number };
   readonly workers: number;
+  readonly usage: UsageStats | null;
 }
 
 /** The status server's view of the node: in-process, or gathered from workers by the primary. */
