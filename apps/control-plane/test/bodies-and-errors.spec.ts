@@ -232,5 +232,17 @@ describe('admin API: request bodies and errors', () => {
       expectKongError(await admin(cp).get('/unicorns'), KONG.NOT_FOUND, {});
       expectKongError(await admin(cp).post('/unicorns').send({}), KONG.NOT_FOUND, {});
     });
+
+    it('a known path with a method it does not serve is 405, naming the methods it does in Allow', async () => {
+      const res = await admin(cp).delete('/services');
+      expectKongError(res, KONG.OPERATION_UNSUPPORTED, {});
+      expect(res.body.message).toBe('Method not allowed');
+      expect(res.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
+      const one = await admin(cp).post('/services/some-name').send({});
+      expectKongError(one, KONG.OPERATION_UNSUPPORTED, {});
+      expect(one.headers.allow).toBe('DELETE, GET, HEAD, OPTIONS, PATCH, PUT');
+      // The entity itself being absent stays a 404.
+      expectKongError(await admin(cp).get('/services/no-such-service'), KONG.NOT_FOUND);
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { AdminError, AdminErrorCode } from './admin-error';
+import { allowedMethods } from './allowed-methods';
 
 /**
  * Postgres refused a value the caller sent that no schema describes (a NUL byte in a path key or
@@ -24,6 +25,16 @@ export class AdminExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
+      if (status === 404) {
+        // No route for this method: a path served with other methods is a 405 naming them.
+        const req = host.switchToHttp().getRequest<Request>();
+        const allow = allowedMethods(req);
+        if (allow.length > 0 && !allow.includes(req.method)) {
+          res.setHeader('Allow', allow.join(', '));
+          res.status(405).json(new AdminError(AdminErrorCode.OPERATION_UNSUPPORTED, 'Method not allowed').toBody());
+          return;
+        }
+      }
       const code = status === 404 ? AdminErrorCode.NOT_FOUND : AdminErrorCode.SCHEMA_VIOLATION;
       const message = status === 404 ? 'Not found' : exception.message;
       res.status(status).json(new AdminError(code, message).toBody());
