@@ -283,6 +283,32 @@ describe('admin API: upstreams, targets, certificates, snis, ca_certificates', (
       expect(await countRows(cp, 'snis', 'certificate_id = $1', [certId])).toBe(0);
       await admin(cp).get('/snis/api.example.com').expect(404);
     });
+
+    it('the snis shorthand: POST /certificates with snis creates them; PATCH sets them; the certificate shows its names', async () => {
+      const created = await admin(cp).post('/certificates').send({ cert: rsa.cert, key: rsa.key, snis: ['b.short.test', 'a.short.test'] });
+      expectStatus(created, 201);
+      expect(created.body.snis).toEqual(['a.short.test', 'b.short.test']);
+      const id = created.body.id as string;
+      expect((await admin(cp).get('/snis/a.short.test').expect(200)).body.certificate).toEqual({ id });
+      expect((await admin(cp).get(`/certificates/${id}`).expect(200)).body.snis).toEqual(['a.short.test', 'b.short.test']);
+      const listed = (await admin(cp).get('/certificates').expect(200)).body.data as { id: string; snis: string[] }[];
+      expect(listed.find((c) => c.id === id)?.snis).toEqual(['a.short.test', 'b.short.test']);
+      const patched = await admin(cp).patch(`/certificates/${id}`).send({ snis: ['b.short.test', 'c.short.test'] });
+      expectStatus(patched, 200);
+      expect(patched.body.snis).toEqual(['b.short.test', 'c.short.test']);
+      await admin(cp).get('/snis/a.short.test').expect(404);
+      // Left out of a PATCH: unchanged.
+      expect((await admin(cp).patch(`/certificates/${id}`).send({ tags: ['x'] }).expect(200)).body.snis).toEqual(['b.short.test', 'c.short.test']);
+    });
+
+    it('the snis shorthand refuses a name taken by another certificate, a bad name or a repeated one, and writes nothing', async () => {
+      const version = await configVersion(cp);
+      expectKongError(await admin(cp).post('/certificates').send({ cert: ec.cert, key: ec.key, snis: ['b.short.test'] }), KONG.UNIQUE_VIOLATION);
+      expectKongError(await admin(cp).post('/certificates').send({ cert: ec.cert, key: ec.key, snis: ['not a name!'] }), KONG.SCHEMA_VIOLATION);
+      expectKongError(await admin(cp).post('/certificates').send({ cert: ec.cert, key: ec.key, snis: ['d.short.test', 'd.short.test'] }), KONG.SCHEMA_VIOLATION, { snis: "'d.short.test' is listed twice" });
+      expectKongError(await admin(cp).post('/certificates').send({ cert: ec.cert, key: ec.key, snis: 'e.short.test' }), KONG.SCHEMA_VIOLATION, { snis: 'expected an array of strings' });
+      expect(await configVersion(cp)).toBe(version);
+    });
   });
 
   describe('ca_certificates', () => {

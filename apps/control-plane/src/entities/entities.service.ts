@@ -5,6 +5,7 @@ import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
 import { AuditLog, type AuditEntry } from '../config-log/audit-log';
 import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
+import { hasSniShorthand, SNIS_FIELD, takeSniNames } from './certificate-snis';
 import { notFound, schemaViolation, translateDatabaseError } from './entity-errors';
 import { EntityInput } from './entity-input';
 import { fromRow } from './entity-row';
@@ -61,7 +62,9 @@ export class EntitiesService {
     const db = this.dataSource.manager;
     const scope = nested ? await this.resolveScope(db, nested) : undefined;
     const rows = await this.store.findPage(db, def, page, scope);
-    return toPage(rows, page, path, (row) => fromRow(def, row), (row) => [row.id as string]);
+    const shown = await this.withSniNames(db, def, rows.slice(0, page.size).map((row) => fromRow(def, row)));
+    const byId = new Map(shown.map((row) => [row.id, row]));
+    return toPage(rows, page, path, (row) => byId.get(row.id) ?? fromRow(def, row), (row) => [row.id as string]);
   }
 
   async get(def: EntityDefinition, key: string, nested?: NestedScope): Promise<Row> {
@@ -69,7 +72,7 @@ export class EntitiesService {
     const scope = nested ? await this.resolveScope(db, nested) : undefined;
     const row = await this.findByKey(db, def, key, scope);
     if (!row) throw notFound(def, key);
-    return fromRow(def, row);
+    return (await this.withSniNames(db, def, [fromRow(def, row)]))[0]!;
   }
 
   /** `/routes/{r}/service`: the entity `field` of a child points at; 404 when it points nowhere. */
@@ -82,7 +85,9 @@ export class EntitiesService {
   async create(def: EntityDefinition, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
     return this.write(def, async (w) => {
       const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
-      return this.insert(w, def, this.scoped(parsed.body, scope), parsed.fromForm);
+      const names = hasSniShorthand(def) ? takeSniNames(parsed.body, parsed.fromForm) : undefined;
+      const row = await this.insert(w, def, this.scoped(parsed.body, scope), parsed.fromForm);
+      return this.finishSnis(w, def, row, names);
     });
   }
 
@@ -90,6 +95,7 @@ export class EntitiesService {
   async upsert(def: EntityDefinition, key: string, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
     return this.write(def, async (w) => {
       const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
+      const names = hasSniShorthand(def) ? takeSniNames(parsed.body, parsed.fromForm) : undefined;
       const body = this.scoped(parsed.body, scope);
       const existing = await this.findByKey(w.db, def, key, scope);
       if (isUuid(key)) {
@@ -102,8 +108,8 @@ export class EntitiesService {
         body[def.endpointKey] = key;
         if (existing) body.id = existing.id;
       }
-      if (!existing) return this.insert(w, def, body, parsed.fromForm);
-      return this.replace(w, def, existing, body, parsed.fromForm);
+      const row = existing ? await this.replace(w, def, existing, body, parsed.fromForm) : await this.insert(w, def, body, parsed.fromForm);
+      return this.finishSnis(w, def, row, names);
     });
   }
 
@@ -112,13 +118,46 @@ export class EntitiesService {
       const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
       const existing = await this.findByKey(w.db, def, key, scope);
       if (!existing) throw notFound(def, key);
+      const names = hasSniShorthand(def) ? takeSniNames(parsed.body, parsed.fromForm) : undefined;
       const stored = { ...fromRow(def, existing) };
       // Write-only secrets (hashed passwords) are kept unless the patch sets them.
       for (const [field, schema] of Object.entries(def.fields)) if (schema.write_only) stored[field] = existing[field];
       if (parsed.body.id !== undefined && parsed.body.id !== existing.id) throw schemaViolation({ id: 'cannot be changed' });
       const merged = mergePatch(stored, this.scoped(parsed.body, scope), def.fields);
-      return this.replace(w, def, existing, merged, parsed.fromForm);
+      return this.finishSnis(w, def, await this.replace(w, def, existing, merged, parsed.fromForm), names);
     });
+  }
+
+  /**
+   * A certificate written with `snis`: its SNI entities become exactly those names (created,
+   * or deleted when no longer listed) in the same write. Returns the certificate with its names.
+   */
+  private async finishSnis(w: Write, def: EntityDefinition, row: Row, names: string[] | undefined): Promise<Row> {
+    if (!hasSniShorthand(def)) return row;
+    if (names !== undefined) {
+      const snis = findEntity('snis')!;
+      const current = await this.store.findReferencingRows(w.db, snis, 'certificate', row.id as string);
+      for (const sni of current) if (!names.includes(sni.name as string)) await this.deleteRow(w, snis, sni);
+      const kept = new Set(current.map((sni) => sni.name as string));
+      for (const name of names) if (!kept.has(name)) await this.insert(w, snis, { name, certificate: { id: row.id } }, false);
+    }
+    return (await this.withSniNames(w.db, def, [row]))[0]!;
+  }
+
+  /** Certificates as Kong shows them: with `snis`, the names of their SNIs, sorted. */
+  private async withSniNames(db: EntityManager, def: EntityDefinition, rows: Row[]): Promise<Row[]> {
+    if (!hasSniShorthand(def) || rows.length === 0) return rows;
+    const found: { certificate_id: string; name: string }[] = await db.query(
+      `SELECT certificate_id, name FROM snis WHERE certificate_id = ANY($1::uuid[]) ORDER BY name`,
+      [rows.map((r) => r.id)],
+    );
+    const byCertificate = new Map<string, string[]>();
+    for (const { certificate_id: id, name } of found) {
+      const list = byCertificate.get(id);
+      if (list) list.push(name);
+      else byCertificate.set(id, [name]);
+    }
+    return rows.map((row) => ({ ...row, [SNIS_FIELD]: byCertificate.get(row.id as string) ?? [] }));
   }
 
   /** DELETE: 204 whether or not it existed (Kong); children cascade, referenced services refuse. */
