@@ -361,3 +361,26 @@ describe('usage rollups: migrating a database that already has hour and day roll
     }
   });
 });
+
+describe('usage rollups: while ingestion lags', () => {
+  it('holds rolls back by the lag of the latest batches, so batches still queued for a closed minute are not made late', async () => {
+    const cp = await startTestControlPlane('usage-rollup-lag', { usageWorkerConcurrency: 0, usageRollIntervalMs: 0 });
+    try {
+      const histogram = new LatencyHistogram();
+      histogram.record(3);
+      const minute = at('2026-05-01T10:00:00');
+      for (let seq = 1; seq <= 3; seq++) {
+        const row: UsageRow = { minute, service_id: null, route_id: null, consumer_id: null, status: 200, count: 1, bytes_in: 0, bytes_out: 0, gateway_latency: histogram.toBase64(), upstream_latency: new LatencyHistogram().toBase64() };
+        // Applied three minutes after the data plane flushed it: the queue is that far behind.
+        const batch: UsageBatch = { format: 1, id: `lagging:b:${seq}`, node_id: 'lagging', boot_id: 'b', seq, region: 'eu-west', flushed_at: Date.now() - 180_000, rows: [row] };
+        await cp.app.get(BatchApplier).apply(parseUsageBatch(JSON.parse(JSON.stringify(batch))));
+      }
+      const roller = cp.app.get(UsageRoller);
+      // 10:00 closed 80 s before: rolled at once without the lag, held back while batches take 3 minutes.
+      expect(await roller.rollOnce(minute + 140_000)).toEqual({ rolls: 0, minuteRows: 0, failures: 0 });
+      expect(await roller.rollOnce(minute + 140_000 + 180_000)).toEqual({ rolls: 1, minuteRows: 1, failures: 0 });
+    } finally {
+      await cp.stop();
+    }
+  });
+});

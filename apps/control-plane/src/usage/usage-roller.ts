@@ -7,12 +7,16 @@ import { RollupWriter } from './rollup-writer';
 import { UsageMetrics } from './usage-metrics';
 
 /**
- * A minute is rolled once it ended this long ago. A data plane sends a minute's last calls up to
- * one flush interval (5 s by default) after it ends, and the queue adds its wait: rows arriving
- * after their minute was rolled still count exactly (BatchApplier adds them into all three
- * rollups), they only cost the two extra upserts this roller saves.
+ * A minute is rolled once it ended this long ago, plus the ingestion lag (see `ingestionLagMs`).
+ * A data plane sends a minute's last calls up to one flush interval (5 s by default) after it
+ * ends: rows arriving after their minute was rolled still count exactly (BatchApplier adds them
+ * into all three rollups), they only cost the two extra upserts this roller saves.
  */
 export const ROLL_GRACE_MS = 15_000;
+/** Batches whose lag estimates ingestion's. */
+const LAG_SAMPLE = 64;
+/** So a journal replayed days late does not hold every roll back for days. */
+const MAX_LAG_HOLD_MS = 10 * MINUTE_MS;
 /** One transaction rolls at most this much of a node's minutes, so a backlog goes in bounded pieces. */
 const SLICE_MS = 10 * MINUTE_MS;
 const ERROR_LOG_INTERVAL_MS = 30_000;
@@ -90,7 +94,7 @@ export class UsageRoller {
    * rolled back to back held batches back for seconds in the usage bench (test/bench/RESULTS.md).
    */
   async rollOnce(now = Date.now()): Promise<RollSummary> {
-    const closedTo = minuteStart(now - ROLL_GRACE_MS);
+    const closedTo = minuteStart(now - ROLL_GRACE_MS - (await this.ingestionLagMs()));
     let rolls = 0;
     let minuteRows = 0;
     let failures = 0;
@@ -134,6 +138,21 @@ export class UsageRoller {
     timer();
     if (rolled !== null) this.metrics.rolls.inc();
     return rolled;
+  }
+
+  /**
+   * How far behind ingestion runs: the median lag (applied minus flushed) of the latest batches.
+   * A backed-up queue still holds batches of minutes that closed a while ago; rolling those minutes
+   * now would make each such batch late, three upserts instead of one, when capacity is already
+   * short (in the usage bench, a 15 s backlog then grew without bound). A data-plane clock ahead
+   * of ours counts as no lag.
+   */
+  private async ingestionLagMs(): Promise<number> {
+    const [row]: { lag_ms: number | null }[] = await this.dataSource.query(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM applied_at - flushed_at)::float8) * 1000 AS lag_ms
+       FROM (SELECT applied_at, flushed_at FROM usage_batches ORDER BY applied_at DESC LIMIT ${LAG_SAMPLE}) recent`,
+    );
+    return Math.min(MAX_LAG_HOLD_MS, Math.max(0, row?.lag_ms ?? 0));
   }
 
   /** The node's minute rows in [from, to), decoded, each with its region. */
