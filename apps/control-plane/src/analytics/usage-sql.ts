@@ -52,12 +52,14 @@ function sourceSql(q: UsageQuery, params: Params): string {
   // `from` is bucket-aligned: a minute is in range when its bucket is.
   const from = `to_timestamp(${params.add(q.from / 1000, 'float8')})`;
   const to = `to_timestamp(${params.add(q.to / 1000, 'float8')}) + interval '1 ${unit}'`;
+  // OFFSET 0 keeps the subquery per mark, an index range scan of one node's unrolled minutes:
+  // flattened into a join, the planner may scan every minute row kept (48 h by default).
   return `(SELECT bucket, ${KEY_COLUMNS}, node_id, ${COUNTED_COLUMNS} FROM ${ROLLUP_TABLE[unit]}
     UNION ALL
     SELECT unrolled.bucket, ${KEY_COLUMNS}, mark.node_id, ${COUNTED_COLUMNS}
     FROM usage_rollup_marks mark CROSS JOIN LATERAL (
       SELECT date_trunc('${unit}', m.bucket, 'UTC') AS bucket, ${KEY_COLUMNS}, ${COUNTED_COLUMNS} FROM usage_minute m
-      WHERE m.node_id = mark.node_id AND m.bucket >= greatest(mark.rolled_to, ${from}) AND m.bucket < ${to}) unrolled
+      WHERE m.node_id = mark.node_id AND m.bucket >= greatest(mark.rolled_to, ${from}) AND m.bucket < ${to} OFFSET 0) unrolled
   ) AS usage_rows`;
 }
 
