@@ -144,8 +144,8 @@ export class UsageRoller {
    * How far behind ingestion runs: the median lag (applied minus flushed) of the latest batches.
    * A backed-up queue still holds batches of minutes that closed a while ago; rolling those minutes
    * now would make each such batch late, three upserts instead of one, when capacity is already
-   * short (in the usage bench, a 15 s backlog then grew without bound). A data-plane clock ahead
-   * of ours counts as no lag.
+   * short (test/bench/RESULTS.md has a backlog growing that way). A data-plane clock ahead of ours
+   * counts as no lag.
    */
   private async ingestionLagMs(): Promise<number> {
     const [row]: { lag_ms: number | null }[] = await this.dataSource.query(
