@@ -36,10 +36,12 @@ import type { ControlPlaneSettings } from './settings';
 import { TagsController } from './tags/tags.controller';
 import { TagsService } from './tags/tags.service';
 import { BatchApplier } from './usage/batch-applier';
+import { RollupMarks } from './usage/rollup-marks';
 import { RollupWriter } from './usage/rollup-writer';
 import { UsageIngestionWorker } from './usage/usage-ingestion.worker';
 import { UsageMetrics } from './usage/usage-metrics';
 import { UsageRetention } from './usage/usage-retention';
+import { UsageRoller } from './usage/usage-roller';
 
 @Module({})
 export class AppModule {
@@ -83,8 +85,10 @@ export class AppModule {
         MetricsRegistry,
         UsageMetrics,
         RollupWriter,
+        RollupMarks,
         BatchApplier,
         UsageIngestionWorker,
+        UsageRoller,
         UsageRetention,
         UsageEntityNames,
         UsageAnalytics,

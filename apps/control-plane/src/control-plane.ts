@@ -14,6 +14,7 @@ import { PinoNestLogger } from './logging/pino-nest-logger';
 import type { ControlPlaneSettings } from './settings';
 import { UsageIngestionWorker, type UsageWorkerOptions } from './usage/usage-ingestion.worker';
 import { UsageRetention } from './usage/usage-retention';
+import { UsageRoller } from './usage/usage-roller';
 
 export interface RunningControlPlane {
   readonly app: INestApplication;
@@ -53,6 +54,8 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     const { redisUrl, redisKeyPrefix, usageWorkerConcurrency: concurrency, usageLockMs } = settings;
     usageWorker.start({ redisUrl, redisKeyPrefix, concurrency, lockDurationMs: usageLockMs, stalledIntervalMs: usageLockMs, ...options.usageWorker });
   }
+  const usageRoller = app.get(UsageRoller);
+  if (settings.usageRollIntervalMs > 0) usageRoller.start(settings.usageRollIntervalMs);
   usageRetention.start({ minuteRowsMs: settings.usageMinuteRetentionMs, batchIdsMs: settings.usageBatchIdRetentionMs });
   await publisher.start(settings.databaseUrl, settings.databaseSchema, options.coalescing);
   const clusterPort = await syncServer.listen(settings.clusterHost, settings.clusterPort, tls);
@@ -66,8 +69,9 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     async close() {
       retention.stop();
       usageRetention.stop();
-      // Before the database pool closes: a batch being applied finishes (or rolls back) first.
+      // Before the database pool closes: a batch being applied (or a roll) finishes first.
       await usageWorker.stop();
+      await usageRoller.stop();
       await syncServer.close();
       await publisher.close();
       await app.close();
@@ -79,3 +83,4 @@ export { readControlPlaneSettings, type ControlPlaneSettings } from './settings'
 export { SnapshotBuilder } from './config-sync/snapshot-builder';
 export { ChangeLogRetention } from './config-sync/change-log-retention';
 export { UsageIngestionWorker } from './usage/usage-ingestion.worker';
+export { UsageRoller } from './usage/usage-roller';

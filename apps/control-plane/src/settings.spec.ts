@@ -14,17 +14,19 @@ describe('readControlPlaneSettings', () => {
     });
   });
 
-  it('has the documented usage defaults: local Redis, a 4-batch worker, 48 h of minute rollups', () => {
+  it('has the documented usage defaults: local Redis, a 4-batch worker, rolls every 5 s, 48 h of minute rollups', () => {
     expect(readControlPlaneSettings({})).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379',
       redisKeyPrefix: 'tollgate:',
       usageWorkerConcurrency: 4,
       usageLockMs: 30_000,
+      usageRollIntervalMs: 5000,
       usageMinuteRetentionMs: 48 * 3_600_000,
       usageBatchIdRetentionMs: 35 * 86_400_000,
     });
     expect(readControlPlaneSettings({ TOLLGATE_USAGE_WORKER_CONCURRENCY: '0' }).usageWorkerConcurrency).toBe(0);
     expect(readControlPlaneSettings({ TOLLGATE_USAGE_LOCK_DURATION: '2' }).usageLockMs).toBe(2000);
+    expect(readControlPlaneSettings({ TOLLGATE_USAGE_ROLL_INTERVAL: '0' }).usageRollIntervalMs).toBe(0);
   });
 
   it('refuses an admin API off loopback while no admin tokens exist', () => {
@@ -42,6 +44,7 @@ describe('readControlPlaneSettings', () => {
     [{ TOLLGATE_USAGE_WORKER_CONCURRENCY: '-1' }, /TOLLGATE_USAGE_WORKER_CONCURRENCY: expected an integer from 0 to 64/],
     [{ TOLLGATE_USAGE_MINUTE_RETENTION_HOURS: '0' }, /TOLLGATE_USAGE_MINUTE_RETENTION_HOURS/],
     [{ TOLLGATE_USAGE_LOCK_DURATION: '0' }, /TOLLGATE_USAGE_LOCK_DURATION: expected an integer from 1 to 600/],
+    [{ TOLLGATE_USAGE_ROLL_INTERVAL: '5s' }, /TOLLGATE_USAGE_ROLL_INTERVAL: expected an integer from 0 to 3600/],
   ])('names the variable at fault: %j', (env, message) => {
     expect(() => readControlPlaneSettings(env)).toThrow(message);
   });

@@ -28,6 +28,11 @@ export interface ControlPlaneSettings {
    * killed mid-batch leaves its batch to others (or to itself restarted) after at most about twice this.
    */
   readonly usageLockMs: number;
+  /**
+   * How often this replica rolls closed minutes into the hour and day usage rollups; 0 rolls none
+   * here (hour and day analytics stay exact, but some replica must roll, or minute rows pile up).
+   */
+  readonly usageRollIntervalMs: number;
   /** How long per-minute usage rollups are kept (hour and day rollups are kept). */
   readonly usageMinuteRetentionMs: number;
   /** How long applied usage batch ids are kept to refuse redeliveries. */
@@ -102,6 +107,7 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
     usageWorkerConcurrency: boundedInteger(env.TOLLGATE_USAGE_WORKER_CONCURRENCY ?? '4', 'TOLLGATE_USAGE_WORKER_CONCURRENCY', 0, 64),
     usageLockMs: boundedInteger(env.TOLLGATE_USAGE_LOCK_DURATION ?? '30', 'TOLLGATE_USAGE_LOCK_DURATION', 1, 600) * 1000,
+    usageRollIntervalMs: boundedInteger(env.TOLLGATE_USAGE_ROLL_INTERVAL ?? '5', 'TOLLGATE_USAGE_ROLL_INTERVAL', 0, 3600) * 1000,
     usageMinuteRetentionMs:
       boundedInteger(env.TOLLGATE_USAGE_MINUTE_RETENTION_HOURS ?? '48', 'TOLLGATE_USAGE_MINUTE_RETENTION_HOURS', 1, 24 * 366) * HOUR_MS,
     usageBatchIdRetentionMs:

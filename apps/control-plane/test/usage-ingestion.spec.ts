@@ -1,5 +1,6 @@
 import { LatencyHistogram, statusClass, USAGE_JOB } from '@tollgate/usage';
 import { UsageIngestionWorker } from '../src/usage/usage-ingestion.worker';
+import { UsageRoller } from '../src/usage/usage-roller';
 import { admin, startTestControlPlane, type TestControlPlane } from './admin-api';
 import {
   appliedBatches,
@@ -142,6 +143,7 @@ describe('usage ingestion: data-plane recorders → BullMQ → worker → rollup
     });
 
     it('keeps every latency: the histograms of each rollup hold exactly N gateway values (no lost merge under concurrent batches)', async () => {
+      await cp.app.get(UsageRoller).rollOnce(); // hour and day tables hold every closed minute only once rolled
       for (const table of ['usage_minute', 'usage_hour', 'usage_day']) {
         const rows = await cp.schema.query<{ gateway_latency: Buffer; upstream_latency: Buffer }>(
           `SELECT gateway_latency, upstream_latency FROM ${table} WHERE bucket >= '2026-01-05' AND bucket < '2026-01-06'`,
@@ -218,7 +220,8 @@ describe('usage ingestion: data-plane recorders → BullMQ → worker → rollup
       await cp.schema.query(`CREATE SEQUENCE usage_fault_seq`);
       await cp.schema.query(`CREATE FUNCTION usage_fault() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF nextval('usage_fault_seq') <= 2 THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NULL; END $$`);
-      await cp.schema.query(`CREATE TRIGGER usage_fault BEFORE INSERT ON usage_day FOR EACH STATEMENT EXECUTE FUNCTION usage_fault()`);
+      // After the minute rows are written: the last rollup a batch of a fresh minute touches.
+      await cp.schema.query(`CREATE TRIGGER usage_fault AFTER INSERT ON usage_minute FOR EACH STATEMENT EXECUTE FUNCTION usage_fault()`);
       try {
         const clock = new TestClock(Date.parse('2026-01-07T10:00:00Z'));
         const r = await recorder('dp-fault', 'eu-west', clock);
@@ -232,7 +235,7 @@ describe('usage ingestion: data-plane recorders → BullMQ → worker → rollup
         const minutes = await usageRows<Row>(cp, { from: '2026-01-07T10:00:00Z', to: '2026-01-07T10:01:00Z', granularity: 'minute' });
         expect(minutes.map((m) => m.requests)).toEqual([7]);
       } finally {
-        await cp.schema.query(`DROP TRIGGER usage_fault ON usage_day`);
+        await cp.schema.query(`DROP TRIGGER usage_fault ON usage_minute`);
       }
     });
 
@@ -240,7 +243,7 @@ describe('usage ingestion: data-plane recorders → BullMQ → worker → rollup
       await cp.schema.query(`CREATE SEQUENCE usage_slow_seq`);
       await cp.schema.query(`CREATE FUNCTION usage_slow() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF nextval('usage_slow_seq') = 1 THEN PERFORM pg_sleep(30); END IF; RETURN NULL; END $$`);
-      await cp.schema.query(`CREATE TRIGGER usage_slow BEFORE INSERT ON usage_day FOR EACH STATEMENT EXECUTE FUNCTION usage_slow()`);
+      await cp.schema.query(`CREATE TRIGGER usage_slow AFTER INSERT ON usage_minute FOR EACH STATEMENT EXECUTE FUNCTION usage_slow()`);
       const worker = cp.app.get(UsageIngestionWorker);
       try {
         const clock = new TestClock(Date.parse('2026-01-08T10:00:00Z'));
@@ -258,7 +261,7 @@ describe('usage ingestion: data-plane recorders → BullMQ → worker → rollup
         await waitForBatches(cp, before + 1);
         expect(await total('2026-01-08')).toBe(9);
       } finally {
-        await cp.schema.query(`DROP TRIGGER usage_slow ON usage_day`);
+        await cp.schema.query(`DROP TRIGGER usage_slow ON usage_minute`);
       }
     });
 
@@ -327,7 +330,7 @@ describe('usage ingestion: data-plane recorders → BullMQ → worker → rollup
   async function waitForSleepingApply(): Promise<number> {
     let pid = 0;
     await waitFor('the apply transaction to be sleeping', async () => {
-      const rows = await cp.schema.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%usage_day%'`);
+      const rows = await cp.schema.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%usage_minute%'`);
       pid = rows[0]?.pid ?? 0;
       return pid !== 0;
     });

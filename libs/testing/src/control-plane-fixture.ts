@@ -24,6 +24,8 @@ export interface TestControlPlaneOptions {
   /** Usage batches applied at once; 0 runs no usage worker. Default 2. */
   readonly usageWorkerConcurrency?: number;
   readonly usageWorker?: StartOptions['usageWorker'];
+  /** How often the usage roller runs; 0 runs none (a test then rolls with `UsageRoller.rollOnce`). Default 5 s, as deployed. */
+  readonly usageRollIntervalMs?: number;
 }
 
 export function testControlPlaneSettings(schema: TestSchema, options: TestControlPlaneOptions = {}): ControlPlaneSettings {
@@ -42,6 +44,7 @@ export function testControlPlaneSettings(schema: TestSchema, options: TestContro
     redisKeyPrefix: options.redisKeyPrefix ?? testRedisPrefix(schema.name),
     usageWorkerConcurrency: options.usageWorkerConcurrency ?? 2,
     usageLockMs: 30_000,
+    usageRollIntervalMs: options.usageRollIntervalMs ?? 5000,
     usageMinuteRetentionMs: 48 * 3_600_000,
     usageBatchIdRetentionMs: 35 * 86_400_000,
   };

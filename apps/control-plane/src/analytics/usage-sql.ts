@@ -37,6 +37,32 @@ function whereClause(q: UsageQuery, filters: ResolvedFilters, params: Params): s
   return where.join(' AND ');
 }
 
+const KEY_COLUMNS = 'service_id, route_id, consumer_id, status, region';
+const COUNTED_COLUMNS = 'requests, bytes_in, bytes_out, gateway_latency, upstream_latency';
+
+/**
+ * The rows a query reads, as a FROM item. Minute: usage_minute. Hour and day: their rollup plus
+ * the minute rows not rolled into it yet (each node's from its mark on) in the same buckets, so
+ * the answer is exact before, during and after a roll (a roll commits its rollup rows and its
+ * mark together, and one statement sees either both or neither).
+ */
+function sourceSql(q: UsageQuery, params: Params): string {
+  if (q.granularity === 'minute') return ROLLUP_TABLE.minute;
+  const unit = q.granularity;
+  // `from` is bucket-aligned: a minute is in range when its bucket is.
+  const from = `to_timestamp(${params.add(q.from / 1000, 'float8')})`;
+  const to = `to_timestamp(${params.add(q.to / 1000, 'float8')}) + interval '1 ${unit}'`;
+  // OFFSET 0 keeps the subquery per mark, an index range scan of one node's unrolled minutes:
+  // flattened into a join, the planner may scan every minute row kept (48 h by default).
+  return `(SELECT bucket, ${KEY_COLUMNS}, node_id, ${COUNTED_COLUMNS} FROM ${ROLLUP_TABLE[unit]}
+    UNION ALL
+    SELECT unrolled.bucket, ${KEY_COLUMNS}, mark.node_id, ${COUNTED_COLUMNS}
+    FROM usage_rollup_marks mark CROSS JOIN LATERAL (
+      SELECT date_trunc('${unit}', m.bucket, 'UTC') AS bucket, ${KEY_COLUMNS}, ${COUNTED_COLUMNS} FROM usage_minute m
+      WHERE m.node_id = mark.node_id AND m.bucket >= greatest(mark.rolled_to, ${from}) AND m.bucket < ${to} OFFSET 0) unrolled
+  ) AS usage_rows`;
+}
+
 function aliases(q: UsageQuery): string[] {
   return q.groupBy.map((f) => `"${f}"`);
 }
@@ -51,7 +77,7 @@ export function sortColumns(q: UsageQuery): { expr: string; type: string }[] {
 
 /**
  * One page of aggregated rows (without latencies): sums per (bucket, groups) from the
- * granularity's rollup, optionally cut to the top-N groups, ordered, after the offset's row.
+ * granularity's rows (see sourceSql), optionally cut to the top-N groups, ordered, after the offset's row.
  */
 export function pageSql(q: UsageQuery, filters: ResolvedFilters, after: SortKey | null): { sql: string; params: unknown[] } {
   const params = new Params();
@@ -61,7 +87,7 @@ export function pageSql(q: UsageQuery, filters: ResolvedFilters, after: SortKey 
       sum(requests)::bigint AS requests,
       coalesce(sum(requests) FILTER (WHERE status BETWEEN 500 AND 599), 0)::bigint AS errors,
       sum(bytes_in)::bigint AS bytes_in, sum(bytes_out)::bigint AS bytes_out
-    FROM ${ROLLUP_TABLE[q.granularity]} WHERE ${whereClause(q, filters, params)}
+    FROM ${sourceSql(q, params)} WHERE ${whereClause(q, filters, params)}
     GROUP BY 1${groupNames.map((_, i) => `, ${i + 2}`).join('')}`;
   let sql = `WITH agg AS (${aggregate})`;
   let source = 'agg';
@@ -80,6 +106,7 @@ export function pageSql(q: UsageQuery, filters: ResolvedFilters, after: SortKey 
 /** The stored histograms behind a page's rows (same filters, only those buckets and groups). */
 export function histogramSql(q: UsageQuery, filters: ResolvedFilters, rows: readonly Record<string, unknown>[]): { sql: string; params: unknown[] } {
   const params = new Params();
+  const source = sourceSql(q, params);
   const where = whereClause(q, filters, params);
   const keyColumns = ['extract(epoch FROM bucket)::bigint', ...q.groupBy.map((f) => GROUP_COLUMNS[f].expr)];
   const keyArrays = [
@@ -87,7 +114,7 @@ export function histogramSql(q: UsageQuery, filters: ResolvedFilters, rows: read
     ...q.groupBy.map((f) => params.add(rows.map((r) => r[f]), `${GROUP_COLUMNS[f].type}[]`)),
   ];
   const sql = `SELECT ${keyColumns.map((c, i) => `${c} AS k${i}`).join(', ')}, gateway_latency, upstream_latency
-    FROM ${ROLLUP_TABLE[q.granularity]}
+    FROM ${source}
     WHERE ${where} AND (${keyColumns.join(', ')}) IN (SELECT * FROM unnest(${keyArrays.join(', ')}))`;
   return { sql, params: params.values };
 }

@@ -1,7 +1,8 @@
-import { LatencyHistogram, type DecodedUsageBatch } from '@tollgate/usage';
+import { LatencyHistogram, type DecodedUsageRow } from '@tollgate/usage';
 
 export type Granularity = 'minute' | 'hour' | 'day';
-export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day'];
+/** Built from closed minutes (UsageRoller), not from every batch. */
+export const ROLLED_GRANULARITIES: readonly Granularity[] = ['hour', 'day'];
 
 export const BUCKET_MS: Readonly<Record<Granularity, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 export const ROLLUP_TABLE: Readonly<Record<Granularity, string>> = { minute: 'usage_minute', hour: 'usage_hour', day: 'usage_day' };
@@ -30,16 +31,17 @@ export function rollupKey(bucket: number, serviceId: string, routeId: string, co
 }
 
 /**
- * A batch's rows in one granularity's buckets, one row per key: several minutes of a batch fall
- * into one hour, and one INSERT ... ON CONFLICT may not touch a row twice. A key seen once keeps
- * the batch row's histograms (no copy: this is the worker's hot loop); a key seen again gets a
- * merged copy, so the batch's own histograms stay intact for the other granularities.
+ * Usage rows (a batch's, or closed minutes being rolled up) in one granularity's buckets, one row
+ * per key: several minutes fall into one hour, and one INSERT ... ON CONFLICT may not touch a row
+ * twice. A key seen once keeps the input row's histograms (no copy: this is the worker's hot
+ * loop); a key seen again gets a merged copy, so the input's own histograms stay intact for the
+ * other granularities.
  */
-export function rollupRows(batch: DecodedUsageBatch, granularity: Granularity): RollupRow[] {
+export function rollupRows(input: readonly DecodedUsageRow[], granularity: Granularity): RollupRow[] {
   const size = BUCKET_MS[granularity];
   const rows = new Map<string, RollupRow>();
   const copied = new Set<RollupRow>();
-  for (const r of batch.rows) {
+  for (const r of input) {
     const bucket = r.minute - (r.minute % size);
     const serviceId = r.service_id ?? NO_ENTITY;
     const routeId = r.route_id ?? NO_ENTITY;

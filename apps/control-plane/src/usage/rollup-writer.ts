@@ -16,9 +16,12 @@ const KEY_COLUMNS = 'bucket, service_id, route_id, consumer_id, status, region, 
 const KEYS = `unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::smallint[])`;
 
 /**
- * Adds one batch's rows into one rollup table. Counts add in SQL; histograms are merged here
- * (Postgres cannot add them), so the caller must hold the batch's node lock: every rollup key
- * includes the node, so no other transaction can touch these rows between the read and the write.
+ * Adds rows of one node (a batch's, or its closed minutes being rolled up) into one rollup table.
+ * Counts add in SQL; histograms are merged here (Postgres cannot add them), so the caller must hold
+ * the node's usage lock (`lockNodeUsage`): every rollup key includes the node, so no other
+ * transaction can touch these rows between the read and the write. Which rows belong in which
+ * table is the callers' invariant (see RollupMark): hour and day hold a node's minutes before its
+ * `rolled_to`, put there by UsageRoller, or by BatchApplier for a late batch.
  */
 @Injectable()
 export class RollupWriter {

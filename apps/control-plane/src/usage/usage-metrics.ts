@@ -23,6 +23,10 @@ export class UsageMetrics {
   readonly applyFailures: Counter;
   readonly ingestionLag: Histogram;
   readonly applyDuration: Histogram;
+  readonly lateRows: Counter;
+  readonly rolls: Counter;
+  readonly rollFailures: Counter;
+  readonly rollDuration: Histogram;
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
@@ -42,6 +46,19 @@ export class UsageMetrics {
       name: 'tollgate_usage_apply_duration_seconds',
       help: 'Time to apply one usage batch (one transaction)',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.lateRows = new Counter({
+      name: 'tollgate_usage_late_rows_total',
+      help: 'Usage batch rows for minutes their node had already rolled up: added into minute, hour and day at once',
+      registers,
+    });
+    this.rolls = new Counter({ name: 'tollgate_usage_rolls_total', help: "Rolls of a node's closed minutes into the hour and day rollups", registers });
+    this.rollFailures = new Counter({ name: 'tollgate_usage_roll_failures_total', help: 'Rolls that failed and were rolled back (retried at the next pass)', registers });
+    this.rollDuration = new Histogram({
+      name: 'tollgate_usage_roll_duration_seconds',
+      help: "Time to roll one node's closed minutes into the hour and day rollups (one transaction)",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers,
     });
     const read = () => this.queueState?.() ?? Promise.resolve(null);

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 export interface UsageRetentionPolicy {
-  /** Minute rollups older than this are dropped; hour and day rollups are kept. */
+  /** Minute rollups older than this are dropped once rolled up; hour and day rollups are kept. */
   readonly minuteRowsMs: number;
   /**
    * Applied batch ids are kept this long to refuse redeliveries. It must outlast the longest a
@@ -16,9 +16,11 @@ const SWEEP_MS = 5 * 60_000;
 const SLICE = 10_000;
 
 /**
- * Drops old minute rollups and old batch ids. Every replica sweeps; deletes are idempotent, so
+ * Drops old minute rollups and old batch ids. A minute row is dropped only once it is in the hour
+ * and day rollups, before its node's `rolled_to` (a node whose roller is behind keeps its minutes,
+ * which hour and day analytics still read). Every replica sweeps; deletes are idempotent, so
  * replicas never conflict. A batch arriving later than the minute retention recreates its minute
- * rows, which the next sweep drops again; its hour and day rows are kept either way.
+ * rows (and adds into hour and day: its minute was rolled), which the next sweep drops again.
  */
 @Injectable()
 export class UsageRetention {
@@ -42,7 +44,9 @@ export class UsageRetention {
   /** One sweep as of `now`; returns how many minute rows and batch ids it dropped. */
   async sweep(policy: UsageRetentionPolicy, now = Date.now()): Promise<{ minuteRows: number; batchIds: number }> {
     const minuteRows = await this.deleteInSlices(
-      `DELETE FROM usage_minute WHERE ctid IN (SELECT ctid FROM usage_minute WHERE bucket < to_timestamp($1 / 1000.0) LIMIT ${SLICE})`,
+      `DELETE FROM usage_minute WHERE ctid IN (
+         SELECT m.ctid FROM usage_minute m JOIN usage_rollup_marks k ON k.node_id = m.node_id
+         WHERE m.bucket < to_timestamp($1 / 1000.0) AND m.bucket < k.rolled_to LIMIT ${SLICE})`,
       now - policy.minuteRowsMs,
     );
     const batchIds = await this.deleteInSlices(
