@@ -20,12 +20,7 @@ describe('usage: processes killed and restarted mid-run', () => {
   let us: DataPlaneUnderTest;
 
   beforeAll(async () => {
-    platform = await UsagePlatform.create('usage-restarts');
-    await platform.startControlPlane();
-    await platform.configure();
-    eu = await platform.addDataPlane('dp-eu', 'eu', 0);
-    us = await platform.addDataPlane('dp-us', 'us', 2);
-    await Promise.all([eu.start(), us.start()]);
+    ({ platform, eu, us } = await UsagePlatform.twoRegions('usage-restarts'));
   });
 
   afterAll(async () => {

@@ -13,7 +13,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLUSH_INTERVAL_S, PrivateRedis, UsagePlatform, type DataPlaneUnderTest } from './support/usage-platform';
+import { PrivateRedis } from './support/private-redis';
+import { FLUSH_INTERVAL_S, UsagePlatform, type DataPlaneUnderTest } from './support/usage-platform';
 
 jest.setTimeout(120_000);
 
@@ -29,12 +30,7 @@ describe('usage: Redis restarted mid-run', () => {
   beforeAll(async () => {
     redis = await PrivateRedis.create(redisDir);
     await redis.start(true);
-    platform = await UsagePlatform.create('usage-redis-restart', { redisUrl: redis.url });
-    await platform.startControlPlane();
-    await platform.configure();
-    eu = await platform.addDataPlane('dp-eu', 'eu', 0);
-    us = await platform.addDataPlane('dp-us', 'us', 2);
-    await Promise.all([eu.start(), us.start()]);
+    ({ platform, eu, us } = await UsagePlatform.twoRegions('usage-redis-restart', { redisUrl: redis.url }));
   });
 
   afterAll(async () => {

@@ -14,12 +14,7 @@ describe('usage: two data planes in two regions', () => {
   let us: DataPlaneUnderTest;
 
   beforeAll(async () => {
-    platform = await UsagePlatform.create('usage-regions');
-    await platform.startControlPlane();
-    await platform.configure();
-    eu = await platform.addDataPlane('dp-eu', 'eu', 0);
-    us = await platform.addDataPlane('dp-us', 'us', 2);
-    await Promise.all([eu.start(), us.start()]);
+    ({ platform, eu, us } = await UsagePlatform.twoRegions('usage-regions'));
   });
 
   afterAll(async () => {

@@ -20,8 +20,8 @@ import {
   type TestSchema,
 } from '@tollgate/testing';
 import { statusClass } from '@tollgate/usage';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -227,67 +227,6 @@ export class DataPlaneUnderTest {
   }
 }
 
-/** A redis-server of the test's own on a free port, to kill and start again on the same port. */
-export class PrivateRedis {
-  private child: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
-
-  private constructor(
-    readonly port: number,
-    private readonly dir: string,
-  ) {}
-
-  static async create(dir: string): Promise<PrivateRedis> {
-    mkdirSync(dir, { recursive: true });
-    return new PrivateRedis(await freePort(), dir);
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /**
-   * Starts redis-server on the port. `durable`: an append-only file fsynced on every write, as a
-   * production queue runs, so a SIGKILL loses no job Redis acknowledged. Without it Redis starts
-   * (and restarts) empty.
-   */
-  async start(durable: boolean): Promise<void> {
-    const persistence = durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', this.dir, '--daemonize', 'no'], {
-      stdio: 'ignore',
-    });
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    await waitFor(`redis-server on ${this.port}`, () => this.ping(), 10_000, 50);
-  }
-
-  /** SIGKILL: the outage. */
-  async kill(): Promise<void> {
-    if (this.child !== null && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    await this.exited;
-    this.child = null;
-  }
-
-  /** Forgets what Redis persisted (its next start is empty). */
-  wipe(): void {
-    rmSync(this.dir, { recursive: true, force: true });
-    mkdirSync(this.dir, { recursive: true });
-  }
-
-  private ping(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = connect(this.port, '127.0.0.1', () => socket.write('PING\r\n'));
-      socket.setTimeout(500, () => socket.destroy());
-      socket.on('data', (data) => {
-        resolve(data.toString().startsWith('+PONG'));
-        socket.destroy();
-      });
-      socket.on('error', () => resolve(false));
-      socket.on('close', () => resolve(false));
-    });
-  }
-}
-
 export interface UsagePlatformOptions {
   /** Redis of the control plane and data planes; default the test Redis. */
   readonly redisUrl?: string;
@@ -349,6 +288,26 @@ export class UsagePlatform {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamPort = (upstream.address() as { port: number }).port;
     return new UsagePlatform(dir, schema, options.redisUrl ?? TEST_REDIS_URL, testRedisPrefix(suite), await freePort(), await freePort(), upstream, upstreamPort);
+  }
+
+  /**
+   * The usage suites' common platform: a control plane and two data planes, `dp-eu` serving in
+   * its own process and `dp-us` a node:cluster of two workers, configured and started. Anything
+   * started is ended again if a later step fails.
+   */
+  static async twoRegions(suite: string, options: UsagePlatformOptions = {}): Promise<{ platform: UsagePlatform; eu: DataPlaneUnderTest; us: DataPlaneUnderTest }> {
+    const platform = await UsagePlatform.create(suite, options);
+    try {
+      await platform.startControlPlane();
+      await platform.configure();
+      const eu = await platform.addDataPlane('dp-eu', 'eu', 0);
+      const us = await platform.addDataPlane('dp-us', 'us', 2);
+      await Promise.all([eu.start(), us.start()]);
+      return { platform, eu, us };
+    } catch (error) {
+      await platform.dispose();
+      throw error;
+    }
   }
 
   async startControlPlane(): Promise<void> {

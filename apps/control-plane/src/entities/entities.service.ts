@@ -62,9 +62,9 @@ export class EntitiesService {
     const db = this.dataSource.manager;
     const scope = nested ? await this.resolveScope(db, nested) : undefined;
     const rows = await this.store.findPage(db, def, page, scope);
-    const shown = await this.withSniNames(db, def, rows.slice(0, page.size).map((row) => fromRow(def, row)));
-    const byId = new Map(shown.map((row) => [row.id, row]));
-    return toPage(rows, page, path, (row) => byId.get(row.id) ?? fromRow(def, row), (row) => [row.id as string]);
+    const result = toPage(rows, page, path, (row) => fromRow(def, row), (row) => [row.id as string]);
+    result.data = await this.withSniNames(db, def, result.data);
+    return result;
   }
 
   async get(def: EntityDefinition, key: string, nested?: NestedScope): Promise<Row> {
