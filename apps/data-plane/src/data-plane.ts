@@ -19,6 +19,7 @@ import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
 import { startServingUsage } from './usage/serving-usage';
 import type { UsageRecorder } from './usage/usage-recorder';
 
+export { applyEntityChanges, diffEntities } from './cluster/entity-changes';
 export { readDataPlaneSettings, type DataPlaneSettings, type ListenAddress } from './settings';
 export type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
 export type { NodeStats } from './status/status-source';
@@ -46,7 +47,7 @@ export interface RunningDataPlane extends ConfigApplier {
   readonly proxySslUrl: string | null;
   readonly statusUrl: string | null;
   /** Checks and swaps in a snapshot; on errors (a Nack) the config being served stays. */
-  applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): ApplyOutcome;
+  applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome>;
   current(): { version: number; hash: string } | null;
   stats(): Promise<NodeStats>;
   /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then releases everything. */

@@ -23,7 +23,7 @@ describe('key-auth', () => {
     const body = route(echo, { paths: ['/body'] });
     const preflight = route(echo, { paths: ['/preflight'] });
     const bigBody = route(echo, { paths: ['/big-body'] });
-    const result = dp.applySnapshot(
+    const result = await dp.applySnapshot(
       snapshot({
         services: [echo],
         routes: [plain, hidden, custom, anonymous, body, preflight, bigBody],

@@ -45,7 +45,7 @@ describe('proxying: upstream failures and refused requests', () => {
     const stalled = service({ host: '127.0.0.1', port: hole.port, write_timeout: 300, read_timeout: 5000 });
     const pool = upstreamEntity('pool.internal');
     const balanced = service({ host: 'pool.internal', port: 80 });
-    const result = dp.applySnapshot(
+    const result = await dp.applySnapshot(
       snapshot({
         services: [quick, gone, stalled, balanced],
         upstreams: [pool],

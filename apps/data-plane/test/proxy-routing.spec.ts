@@ -14,7 +14,7 @@ describe('proxying: routing, paths, forwarded headers', () => {
     dp = await startTestDataPlane();
     const echo = service({ host: '127.0.0.1', port: upstream.port, path: '/base' });
     const echo2 = service({ host: '127.0.0.1', port: other.port });
-    const outcome = dp.applySnapshot(
+    const outcome = await dp.applySnapshot(
       snapshot({
         services: [echo, echo2],
         routes: [

@@ -30,7 +30,7 @@ describe('rate-limiting, local policy', () => {
     const quiet = route(echo, { paths: ['/quiet'] });
     const byPath = route(echo, { paths: ['/paths'] });
     const byService = route(echo, { paths: ['/service-a', '/service-b'] });
-    const result = dp.applySnapshot(
+    const result = await dp.applySnapshot(
       snapshot({
         services: [echo],
         routes: [open, keyed, byHeader, quiet, byPath, byService],
@@ -135,7 +135,7 @@ describe('rate-limiting, redis policy', () => {
       routes: [shared],
       plugins: [plugin('rate-limiting', { hour: 4, policy: 'redis', redis: REDIS }, { route: shared })],
     });
-    for (const plane of planes) expect(plane.applySnapshot(config)).toEqual({ ok: true });
+    for (const plane of planes) expect(await plane.applySnapshot(config)).toEqual({ ok: true });
     const seen: number[] = [];
     for (let i = 0; i < 6; i++) seen.push((await send(`${planes[i % 2]!.proxyUrl}/shared`)).status);
     expect(seen).toEqual([200, 200, 200, 200, 429, 429]);
@@ -155,7 +155,7 @@ describe('rate-limiting, redis unreachable', () => {
     const tolerant = route(echo, { paths: ['/tolerant'] });
     const strict = route(echo, { paths: ['/strict'] });
     const down = { host: '127.0.0.1', port: 1, timeout: 200 };
-    const result = dp.applySnapshot(
+    const result = await dp.applySnapshot(
       snapshot({
         services: [echo],
         routes: [tolerant, strict],

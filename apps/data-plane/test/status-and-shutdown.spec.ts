@@ -28,7 +28,7 @@ describe('status server', () => {
       upstreams: [pool],
       targets: [target(pool, `127.0.0.1:${upstream.port}`)],
     });
-    expect(dp.applySnapshot(config)).toEqual({ ok: true });
+    expect(await dp.applySnapshot(config)).toEqual({ ok: true });
     expect((await send(`${dp.statusUrl}/status/ready`)).status).toBe(200);
   });
 
@@ -64,7 +64,7 @@ describe('graceful shutdown', () => {
     const upstream = await startEchoUpstream();
     const dp = await startTestDataPlane();
     const svc = service({ host: '127.0.0.1', port: upstream.port });
-    expect(dp.applySnapshot(snapshot({ services: [svc], routes: [route(svc, { paths: ['/'] })] }))).toEqual({ ok: true });
+    expect(await dp.applySnapshot(snapshot({ services: [svc], routes: [route(svc, { paths: ['/'] })] }))).toEqual({ ok: true });
     const inFlight = send(`${dp.proxyUrl}/slow?delay=300`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closed = dp.close();

@@ -50,7 +50,7 @@ describe('https listener with certificates by SNI', () => {
     const api = selfSigned(dir, 'api.test');
     const wildcard = selfSigned(dir, 'wildcard.shop.test');
     const svc = service({ host: '127.0.0.1', port: upstream.port });
-    const result = dp.applySnapshot(
+    const result = await dp.applySnapshot(
       snapshot({
         certificates: [api, wildcard],
         snis: [sni('api.test', api), sni('*.shop.test', wildcard)],
@@ -83,9 +83,9 @@ describe('https listener with certificates by SNI', () => {
     expect((JSON.parse(reply.body) as Echo).headers['x-forwarded-proto']).toBe('https');
   });
 
-  it('refuses a certificate that does not parse, naming it', () => {
+  it('refuses a certificate that does not parse, naming it', async () => {
     const broken: Certificate = { ...selfSigned(dir, 'broken.test'), key: 'not a key' };
-    const outcome = dp.applySnapshot(snapshot({ certificates: [broken] }));
+    const outcome = await dp.applySnapshot(snapshot({ certificates: [broken] }));
     expect(outcome).toEqual({ ok: false, errors: [expect.objectContaining({ entity: 'certificates', id: broken.id, field: 'cert' })] });
   });
 });
@@ -116,7 +116,7 @@ describe('https upstreams', () => {
     const untrusted = svc({ tls_verify: true });
     const trusted = svc({ tls_verify: true, ca_certificates: [ca.id] });
     const mutual = svc({ tls_verify: true, ca_certificates: [ca.id], client_certificate: { id: clientCert.id } });
-    const outcome = dp.applySnapshot(
+    const outcome = await dp.applySnapshot(
       snapshot({
         certificates: [clientCert],
         ca_certificates: [ca],

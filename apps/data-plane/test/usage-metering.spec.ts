@@ -69,7 +69,7 @@ describe('usage metering in the proxy', () => {
     open = route(echo, { name: 'open', paths: ['/open'] });
     keyed = route(echo, { name: 'keyed', paths: ['/keyed'] });
     dp = await startTestDataPlane({}, { usage: sink });
-    const result = dp.applySnapshot(
+    const result = await dp.applySnapshot(
       snapshot({
         services: [echo],
         routes: [open, keyed],
@@ -140,7 +140,7 @@ describe('usage metering of a serving process (usageSlot)', () => {
     // A flush interval far longer than the test: what reaches Redis is close()'s final flush.
     const usage = { enabled, flushIntervalMs: 3_600_000, maxJournalBytes: 1 << 20 };
     const dp = await startTestDataPlane({ prefix, redisKeyPrefix, redisUrl: TEST_REDIS_URL, region: 'eu-test', usage }, { usageSlot: 0 });
-    const result = dp.applySnapshot(snapshot({ services: [], routes: [] }));
+    const result = await dp.applySnapshot(snapshot({ services: [], routes: [] }));
     expect(result).toEqual({ ok: true });
     return { dp, prefix, redisKeyPrefix };
   }

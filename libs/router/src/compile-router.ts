@@ -1,36 +1,66 @@
-import type { Route, Service } from '@tollgate/config';
+import { ITEMS_PER_YIELD, runSteps, type Route, type Service, type Steps } from '@tollgate/config';
 import { HostIndex } from './host-index';
 import type { HostPattern } from './host-pattern';
 import { PathTriesBuilder } from './path-trie';
+import { mergeByPriority, RouteCompilations, type RouteCompilation } from './route-compilations';
 import { RouteEntryCompiler, isHttpRoute, type CompiledPath } from './route-entry';
-import { comparePriority } from './route-priority';
 import { RouteMatcher } from './route-matcher';
-import type { Router } from './router-types';
+import type { RejectedRoutePath, Router } from './router-types';
 
 /**
- * Builds the router for one config: every route path becomes an entry, entries are sorted once
- * into Kong's priority order, then filed under their hosts (a path trie per route host, one more
- * for routes without hosts). Routes of disabled services, and tcp/tls-only routes, are left out;
+ * Builds the router for one config: every route path becomes an entry, entries are sorted into
+ * Kong's priority order, then filed under their hosts (a path trie per route host, one more for
+ * routes without hosts). Routes of disabled services, and tcp/tls-only routes, are left out;
  * routes without a service still match, with service null.
+ *
+ * Given the router of the previous config, routes that are the same objects as then (with the
+ * same service object) keep their compiled paths and their place in the order; only the others
+ * are compiled and sorted. The indexes are then rebuilt whole, which is cheap next to compiling.
  */
-export function compileRouter(routes: readonly Route[], services: ReadonlyMap<string, Service>): Router {
+export function compileRouter(routes: readonly Route[], services: ReadonlyMap<string, Service>, previous?: Router | null): Router {
+  return runSteps(compileRouterSteps(routes, services, previous));
+}
+
+/** compileRouter in steps, for a caller that builds between requests (see Steps). */
+export function* compileRouterSteps(routes: readonly Route[], services: ReadonlyMap<string, Service>, previous?: Router | null): Steps<Router> {
+  const before = previous instanceof RouteMatcher ? previous.compilations : null;
   const compiler = new RouteEntryCompiler();
-  const compiled: CompiledPath[] = [];
+  const byRoute = new Map<string, RouteCompilation>();
+  const kept = new Set<Route>();
+  const fresh: CompiledPath[] = [];
+  const rejected: RejectedRoutePath[] = [];
   let size = 0;
-  for (const route of routes) {
+  for (let i = 0; i < routes.length; i++) {
+    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    const route = routes[i]!;
     const service = route.service === null ? null : (services.get(route.service.id) ?? null);
     if ((service !== null && !service.enabled) || !isHttpRoute(route)) continue;
-    const before = compiled.length;
-    compiler.compile(route, service, compiled);
-    if (compiled.length > before) size++;
+    let compilation = before?.reusable(route, service) ?? null;
+    if (compilation !== null) kept.add(route);
+    else {
+      compilation = compiler.compile(route, service);
+      for (const path of compilation.paths) fresh.push(path);
+    }
+    byRoute.set(route.id, compilation);
+    if (compilation.paths.length > 0) size++;
+    for (const rejection of compilation.rejected) rejected.push(rejection);
   }
-  compiled.sort((a, b) => comparePriority(a.priority, b.priority));
+  const stillThere: CompiledPath[] = [];
+  for (const path of before?.sorted ?? []) if (kept.has(path.entry.route)) stillThere.push(path);
+  yield;
+  const sorted = yield* mergeByPriority(stillThere, fresh);
+  return yield* indexRoutes(new RouteCompilations(byRoute, sorted), size, rejected);
+}
 
+/** Files the sorted paths under their hosts' tries; an entry's rank is its place in the order. */
+function* indexRoutes(compilations: RouteCompilations, size: number, rejected: readonly RejectedRoutePath[]): Steps<RouteMatcher> {
+  const { sorted } = compilations;
   const tries = new PathTriesBuilder();
   const anyHost = tries.addTrie();
   const byHost = new Map<string, { host: HostPattern; target: number }>();
-  for (let rank = 0; rank < compiled.length; rank++) {
-    const { hosts, trieKey } = compiled[rank]!;
+  for (let rank = 0; rank < sorted.length; rank++) {
+    if (rank % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    const { hosts, trieKey } = sorted[rank]!;
     if (hosts.length === 0) tries.add(anyHost, trieKey, rank);
     for (const host of hosts) {
       let bucket = byHost.get(host.pattern);
@@ -41,6 +71,8 @@ export function compileRouter(routes: readonly Route[], services: ReadonlyMap<st
       tries.add(bucket.target, trieKey, rank);
     }
   }
-  const entries = compiled.map((path) => path.entry);
-  return new RouteMatcher(entries, tries.build(), anyHost, new HostIndex([...byHost.values()]), size, compiler.rejected);
+  const entries = sorted.map((path) => path.entry);
+  const built = yield* tries.buildSteps();
+  yield;
+  return new RouteMatcher(entries, built, anyHost, new HostIndex([...byHost.values()]), size, rejected, compilations);
 }

@@ -50,3 +50,24 @@ describe('PathTries', () => {
     expect(collected(tries, wide, '/a')).toEqual([]);
   });
 });
+
+describe('PathTries over many keys (built in steps)', () => {
+  const builder = new PathTriesBuilder();
+  const big = builder.addTrie();
+  const keys: string[] = [];
+  for (let i = 0; i < 6000; i++) keys.push(`/svc-${(i * 7919) % 6000}`, `/svc-${i}/v${i % 3}`);
+  for (const key of new Set(keys)) add(builder, big, key, key);
+  const steps = builder.buildSteps();
+  let yields = 0;
+  let next = steps.next();
+  for (; next.done !== true; next = steps.next()) yields++;
+  const tries = next.value;
+
+  it('yields along the way and finds every prefix as a build in one piece would', () => {
+    expect(yields).toBeGreaterThan(3);
+    expect(collected(tries, big, '/svc-1234/v1/x')).toEqual(['/svc-1', '/svc-12', '/svc-123', '/svc-1234', '/svc-1234/v1']);
+    expect(collected(tries, big, '/svc-5999')).toEqual(['/svc-5', '/svc-59', '/svc-599', '/svc-5999']);
+    expect(collected(tries, big, '/svc-6000')).toEqual(['/svc-6', '/svc-60', '/svc-600']);
+    expect(collected(tries, big, '/other')).toEqual([]);
+  });
+});

@@ -1,3 +1,6 @@
+import { runSteps, type Steps } from '@tollgate/config';
+import { compareStrings, sortSteps } from './sort-steps';
+
 /** Receives, in trie order, every non-empty run of `ranks` whose prefix the path starts with. */
 export interface CandidateSink {
   add(start: number, end: number, host: string | null): void;
@@ -68,6 +71,18 @@ export class PathTries {
   }
 }
 
+type KeyRanks = ReadonlyMap<string, number | number[]>;
+
+/** A node written but for its children, which go in the child table's slots. */
+interface OpenNode {
+  readonly at: number;
+  readonly end: number;
+  readonly children: readonly { readonly slot: number; readonly low: number; readonly high: number }[];
+}
+
+/** Subtrees with more keys than this are built in several steps. */
+const KEYS_PER_STEP = 2048;
+
 /** Collects (trie, key, rank) triples, ranks ascending, then packs every trie at once. */
 export class PathTriesBuilder {
   /** Per trie, key -> its rank, or its ranks once a second entry shares the key. */
@@ -91,19 +106,44 @@ export class PathTriesBuilder {
   }
 
   build(): PathTries {
+    return runSteps(this.buildSteps());
+  }
+
+  /** build in steps: one per trie, and one per child of a node above many keys. */
+  *buildSteps(): Steps<PathTries> {
     const roots = new Int32Array(this.keyed.length);
-    this.keyed.forEach((byKey, trie) => {
-      const keys = [...byKey.keys()].sort();
-      roots[trie] = this.buildNode(byKey, keys, 0, keys.length, 0, true);
-    });
+    for (let trie = 0; trie < this.keyed.length; trie++) {
+      const byKey = this.keyed[trie]!;
+      const keys = yield* sortSteps([...byKey.keys()], compareStrings);
+      roots[trie] = yield* this.nodeSteps(byKey, keys, 0, keys.length, 0, true);
+      yield;
+    }
     return new PathTries(roots, Int32Array.from(this.nodes), this.labels.join(''), Int32Array.from(this.ranks));
+  }
+
+  /** buildNode, yielding between the children of nodes that hold many keys. */
+  private *nodeSteps(byKey: KeyRanks, keys: readonly string[], low: number, high: number, start: number, root: boolean): Steps<number> {
+    if (high - low <= KEYS_PER_STEP) return this.buildNode(byKey, keys, low, high, start, root);
+    const node = this.openNode(byKey, keys, low, high, start, root);
+    for (const child of node.children) {
+      this.nodes[child.slot + 1] = yield* this.nodeSteps(byKey, keys, child.low, child.high, node.end, false);
+      yield;
+    }
+    return node.at;
   }
 
   /**
    * The node for sorted keys[low..high), which share their first `start` characters. Its label
    * runs from `start` to the longest prefix they all share (the root's label is empty).
    */
-  private buildNode(byKey: ReadonlyMap<string, number | number[]>, keys: readonly string[], low: number, high: number, start: number, root: boolean): number {
+  private buildNode(byKey: KeyRanks, keys: readonly string[], low: number, high: number, start: number, root: boolean): number {
+    const node = this.openNode(byKey, keys, low, high, start, root);
+    for (const child of node.children) this.nodes[child.slot + 1] = this.buildNode(byKey, keys, child.low, child.high, node.end, false);
+    return node.at;
+  }
+
+  /** Writes a node with its label and ranks, and reserves its child table; building the children is the caller's. */
+  private openNode(byKey: KeyRanks, keys: readonly string[], low: number, high: number, start: number, root: boolean): OpenNode {
     let end = start;
     if (!root && high > low) {
       const first = keys[low]!;
@@ -111,7 +151,7 @@ export class PathTriesBuilder {
       const max = Math.min(first.length, last.length);
       while (end < max && first.charCodeAt(end) === last.charCodeAt(end)) end++;
     }
-    const node = this.nodes.length;
+    const at = this.nodes.length;
     const ranksStart = this.ranks.length;
     if (end > start) {
       this.labels.push(keys[low]!.slice(start, end));
@@ -123,21 +163,19 @@ export class PathTriesBuilder {
       else for (const rank of ranks) this.ranks.push(rank);
       low++;
     }
-    let count = 0;
-    for (let i = low; i < high; i++) if (i === low || keys[i]!.charCodeAt(end) !== keys[i - 1]!.charCodeAt(end)) count++;
-    this.nodes.push(this.labelsLength - (end - start), end - start, ranksStart, this.ranks.length, count);
-    // Reserve the child table, then build each child after it and fill in its slot.
-    for (let i = 0; i < count; i++) this.nodes.push(0, 0);
-    let slot = node + HEADER_SIZE;
+    const children: { slot: number; low: number; high: number }[] = [];
+    let slot = at + HEADER_SIZE;
     for (let i = low; i < high; ) {
       const code = keys[i]!.charCodeAt(end);
       let j = i + 1;
       while (j < high && keys[j]!.charCodeAt(end) === code) j++;
-      this.nodes[slot] = code;
-      this.nodes[slot + 1] = this.buildNode(byKey, keys, i, j, end, false);
+      children.push({ slot, low: i, high: j });
       slot += 2;
       i = j;
     }
-    return node;
+    this.nodes.push(this.labelsLength - (end - start), end - start, ranksStart, this.ranks.length, children.length);
+    // The child table: (first char code, node) pairs; the nodes are filled in as they are built.
+    for (const child of children) this.nodes.push(keys[child.low]!.charCodeAt(end), 0);
+    return { at, end, children };
   }
 }

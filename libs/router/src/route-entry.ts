@@ -4,6 +4,7 @@ import { normalizePath } from './normalize-path';
 import { compileRegexPath, type RegexPath } from './regex-path';
 import { compileHeaderConditions, methodBit, methodMask, OTHER_METHOD, type HeaderCondition } from './request-conditions';
 import { routePriority, type RoutePriority } from './route-priority';
+import type { RouteCompilation } from './route-compilations';
 import type { RejectedRoutePath } from './router-types';
 
 /**
@@ -82,24 +83,27 @@ function entryOf(shared: RouteFields, prefix: string | null, regexPath: RegexPat
  * patterns are parsed once per distinct host and shared.
  */
 export class RouteEntryCompiler {
-  readonly rejected: RejectedRoutePath[] = [];
   private readonly patterns = new Map<string, HostPattern | null>();
 
-  compile(route: Route, service: Service | null, out: CompiledPath[]): void {
+  compile(route: Route, service: Service | null): RouteCompilation {
+    const out: CompiledPath[] = [];
+    const rejected: RejectedRoutePath[] = [];
+    const compilation: RouteCompilation = { route, service, paths: out, rejected };
+    const reject = (path: string | null, reason: string) => rejected.push({ routeId: route.id, path, reason });
     const hasHeaders = route.headers !== null && Object.keys(route.headers).length > 0;
     if (!isSet(route.methods) && !isSet(route.hosts) && !isSet(route.paths) && !isSet(route.snis) && !hasHeaders) {
-      this.reject(route, null, 'sets none of methods, hosts, headers, paths, snis');
-      return;
+      reject(null, 'sets none of methods, hosts, headers, paths, snis');
+      return compilation;
     }
-    const hosts = this.hostPatterns(route, route.hosts, 'host');
-    const snis = this.hostPatterns(route, route.snis, 'sni');
-    if (hosts === null || snis === null) return;
+    const hosts = this.hostPatterns(route.hosts, 'host', reject);
+    const snis = this.hostPatterns(route.snis, 'sni', reject);
+    if (hosts === null || snis === null) return compilation;
     let headers: HeaderCondition[] | null = null;
     try {
       headers = hasHeaders ? compileHeaderConditions(route.headers!) : null;
     } catch (err) {
-      this.reject(route, null, `invalid header regex: ${(err as Error).message}`);
-      return;
+      reject(null, `invalid header regex: ${(err as Error).message}`);
+      return compilation;
     }
     const shared: RouteFields = {
       methodMask: methodMask(route.methods),
@@ -129,13 +133,18 @@ export class RouteEntryCompiler {
         const regexPath = compileRegexPath(path.slice(1));
         out.push({ entry: entryOf(shared, null, regexPath), priority, hosts, trieKey: regexPath.literalPrefix });
       } catch (err) {
-        this.reject(route, path, `invalid regex: ${(err as Error).message}`);
+        reject(path, `invalid regex: ${(err as Error).message}`);
       }
     }
+    return compilation;
   }
 
   /** Null (and the route rejected) when one of them is not a host. */
-  private hostPatterns(route: Route, raw: readonly string[] | null, field: string): readonly HostPattern[] | null {
+  private hostPatterns(
+    raw: readonly string[] | null,
+    field: string,
+    reject: (path: null, reason: string) => void,
+  ): readonly HostPattern[] | null {
     if (raw === null || raw.length === 0) return NO_HOSTS;
     const patterns: HostPattern[] = [];
     for (const value of raw) {
@@ -145,15 +154,11 @@ export class RouteEntryCompiler {
         this.patterns.set(value, parsed);
       }
       if (parsed === null) {
-        this.reject(route, null, `invalid ${field} '${value}'`);
+        reject(null, `invalid ${field} '${value}'`);
         return null;
       }
       if (!patterns.some((p) => p.pattern === parsed.pattern)) patterns.push(parsed);
     }
     return patterns;
-  }
-
-  private reject(route: Route, path: string | null, reason: string): void {
-    this.rejected.push({ routeId: route.id, path, reason });
   }
 }

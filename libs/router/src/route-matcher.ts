@@ -3,6 +3,7 @@ import type { HostIndex } from './host-index';
 import { requestHostname, requestHostPort } from './host-pattern';
 import { normalizePath } from './normalize-path';
 import type { PathTries } from './path-trie';
+import type { RouteCompilations } from './route-compilations';
 import { headersMatch, methodBit, methodMatches, OTHER_METHOD, serverNameMatches } from './request-conditions';
 import type { RouteEntry } from './route-entry';
 import { RouteMatchResult } from './route-match';
@@ -28,6 +29,8 @@ export class RouteMatcher implements Router {
     private readonly hosts: HostIndex<number>,
     readonly size: number,
     readonly rejected: readonly RejectedRoutePath[],
+    /** What the entries were compiled from, for the next config's compile to take over. */
+    readonly compilations: RouteCompilations,
   ) {
     this.queue = new CandidateQueue(tries.ranks);
   }

@@ -1,8 +1,9 @@
-import type { ConfigEntities, ConfigSnapshot, EntityCollection } from '@tollgate/config';
+import { ENTITY_COLLECTIONS, type ConfigSnapshot, type EntityCollection } from '@tollgate/config';
 import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkSnapshot, type CheckedSnapshot } from '../config/runtime-config';
+import { diffEntities } from './entity-changes';
 import { SecureContextCache } from '../config/sni-certificates';
 import { isCounterDeltas } from '../counters/counter-sync-messages';
 import { NodeCounterHost } from '../counters/node-counter-host';
@@ -16,9 +17,6 @@ import { isWorkerMessage, WORKER_SLOT_ENV, type PrimaryMessage } from './ipc-mes
 
 const STATS_TIMEOUT_MS = 2000;
 
-function pick(entities: ConfigEntities, changed: ReadonlySet<EntityCollection>): ConfigEntities {
-  return Object.fromEntries([...changed].map((c) => [c, entities[c]])) as unknown as ConfigEntities;
-}
 /** A worker that dies this soon after starting is restarted after a pause, not in a tight loop. */
 const CRASH_LOOP_MS = 5000;
 
@@ -150,14 +148,17 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
    * in. For a delta (`changed` given) only the changed collections cross the IPC channel.
    */
   async applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
-    const base = changed && this.lastChecked ? { checked: this.lastChecked, changed } : undefined;
+    const last = this.lastChecked;
+    const base = changed && last ? { checked: last, changed } : undefined;
     const checked = checkSnapshot(snapshot, this.contexts, base);
     if (!checked.ok) return { ok: false, errors: checked.errors };
     this.lastChecked = checked.checked;
     this.snapshot = snapshot;
-    const message: PrimaryMessage = changed
-      ? { type: 'tollgate:config-change', snapshot: { ...snapshot, entities: pick(snapshot.entities, changed) }, changed: [...changed] }
-      : { type: 'tollgate:config', snapshot };
+    const { version, hash } = snapshot;
+    // Workers get what changed since the last config, even when a full snapshot came (the work
+    // of finding it is done here, where no request waits), and keep building on what they have.
+    const changes = last && diffEntities(last.entities, checked.checked.entities, changed ?? ENTITY_COLLECTIONS, { sameContent: !changed });
+    const message: PrimaryMessage = changes ? { type: 'tollgate:config-change', version, hash, changes } : { type: 'tollgate:config', snapshot };
     const outcomes = await this.gather(this.applyWaiters, snapshot.version, message, 60_000);
     const failed = outcomes.find((o) => !o.ok);
     if (failed) this.logger.error({ version: snapshot.version, outcome: failed }, 'a worker refused a config the primary accepted');

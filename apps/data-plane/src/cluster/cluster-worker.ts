@@ -4,6 +4,7 @@ import { isCounterTotals, type CounterDeltasMessage } from '../counters/counter-
 import { LocalWindowCounters } from '../counters/local-window-counters';
 import { startDataPlane } from '../data-plane';
 import { createLogger } from '../logger';
+import { applyEntityChanges } from './entity-changes';
 import type { DataPlaneSettings } from '../settings';
 import { isPrimaryMessage, workerSlot, type WorkerMessage } from './ipc-messages';
 
@@ -22,11 +23,12 @@ export async function runClusterWorker(settings: DataPlaneSettings): Promise<voi
   // with it if it dies, as a data plane's own restart does).
   const counters = settings.workers === 1 ? new LocalWindowCounters() : new ClusterWindowCounters(send);
   const plane = await startDataPlane(settings, { logger, nodeCounters: counters, status: false, usageSlot: slot });
+  // The config as of the last message, which the next change applies to. The plane applies them
+  // one at a time in order (each built in slices between requests), so this runs ahead of it.
   let entities: ConfigEntities | null = null;
   const apply = (snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>) => {
-    const outcome = plane.applySnapshot(snapshot, changed);
-    if (outcome.ok) entities = snapshot.entities;
-    send({ type: 'tollgate:applied', version: snapshot.version, outcome });
+    entities = snapshot.entities;
+    void plane.applySnapshot(snapshot, changed).then((outcome) => send({ type: 'tollgate:applied', version: snapshot.version, outcome }));
   };
   process.on('message', (message: unknown) => {
     if (isCounterTotals(message)) return counters instanceof ClusterWindowCounters ? counters.receive(message) : undefined;
@@ -37,9 +39,12 @@ export async function runClusterWorker(settings: DataPlaneSettings): Promise<voi
       case 'tollgate:config-change':
         if (entities === null) {
           // Cannot happen: a worker is handed the full config when it starts.
-          return send({ type: 'tollgate:applied', version: message.snapshot.version, outcome: { ok: false, errors: [{ entity: 'snapshot', id: '', field: '', message: 'change without a base config' }] } });
+          return send({ type: 'tollgate:applied', version: message.version, outcome: { ok: false, errors: [{ entity: 'snapshot', id: '', field: '', message: 'change without a base config' }] } });
         }
-        return apply({ ...message.snapshot, entities: { ...entities, ...message.snapshot.entities } }, new Set(message.changed));
+        return apply(
+          { version: message.version, hash: message.hash, entities: applyEntityChanges(entities, message.changes) },
+          new Set(Object.keys(message.changes) as EntityCollection[]),
+        );
       case 'tollgate:stats-request':
         return void plane.stats().then((stats) => send({ type: 'tollgate:stats', id: message.id, stats }));
       case 'tollgate:shutdown':

@@ -1,5 +1,6 @@
-import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
+import type { ConfigSnapshot } from '@tollgate/config';
 import type { ApplyOutcome } from '../sync/config-applier';
+import type { EntityChanges } from './entity-changes';
 import type { NodeStats } from '../status/status-source';
 
 /** The fork environment variable carrying a worker's slot (0..workers-1), kept by its replacements. */
@@ -16,8 +17,8 @@ export function workerSlot(env: Readonly<Record<string, string | undefined>> = p
 /** Messages between the cluster primary and its workers (besides the counter sync). */
 export type PrimaryMessage =
   | { readonly type: 'tollgate:config'; readonly snapshot: ConfigSnapshot }
-  /** A delta's apply: only the changed collections travel; the worker keeps the rest it has. */
-  | { readonly type: 'tollgate:config-change'; readonly snapshot: ConfigSnapshot; readonly changed: readonly EntityCollection[] }
+  /** A delta's apply: only the changed entities travel; the worker keeps the rest it has. */
+  | { readonly type: 'tollgate:config-change'; readonly version: number; readonly hash: string; readonly changes: EntityChanges }
   | { readonly type: 'tollgate:stats-request'; readonly id: number }
   | { readonly type: 'tollgate:shutdown' };
 

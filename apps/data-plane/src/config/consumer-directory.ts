@@ -1,4 +1,4 @@
-import type { Consumer, ConfigEntities, KeyauthCredential } from '@tollgate/config';
+import { ITEMS_PER_YIELD, type ConfigEntities, type Consumer, type KeyauthCredential, type Steps } from '@tollgate/config';
 import type { ConsumerDirectory } from '@tollgate/plugins';
 
 /**
@@ -10,12 +10,23 @@ export class ConsumerIndex implements ConsumerDirectory {
   private readonly byUsername = new Map<string, Consumer>();
   private readonly keyauth = new Map<string, KeyauthCredential>();
 
-  constructor(entities: Pick<ConfigEntities, 'consumers' | 'keyauth_credentials'>) {
-    for (const consumer of entities.consumers) {
-      this.byId.set(consumer.id, consumer);
-      if (consumer.username !== null) this.byUsername.set(consumer.username, consumer);
+  private constructor() {}
+
+  /** Indexes the config's consumers and credentials, in steps (see Steps). */
+  static *build(entities: Pick<ConfigEntities, 'consumers' | 'keyauth_credentials'>): Steps<ConsumerIndex> {
+    const index = new ConsumerIndex();
+    const { consumers, keyauth_credentials: credentials } = entities;
+    for (let i = 0; i < consumers.length; i++) {
+      if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+      const consumer = consumers[i]!;
+      index.byId.set(consumer.id, consumer);
+      if (consumer.username !== null) index.byUsername.set(consumer.username, consumer);
     }
-    for (const credential of entities.keyauth_credentials) this.keyauth.set(credential.key, credential);
+    for (let i = 0; i < credentials.length; i++) {
+      if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+      index.keyauth.set(credentials[i]!.key, credentials[i]!);
+    }
+    return index;
   }
 
   consumer(idOrUsername: string): Consumer | undefined {

@@ -1,4 +1,4 @@
-import type { ConfigEntityError, FieldErrors, Plugin } from '@tollgate/config';
+import { ITEMS_PER_YIELD, runSteps, type ConfigEntityError, type FieldErrors, type Plugin, type Steps } from '@tollgate/config';
 import { findPluginHandler, findPluginSchema, PluginConfigError, validatePluginConfig, type AnyPluginHandler } from '@tollgate/plugins';
 
 /** One enabled plugin instance, validated and prepared once per config. */
@@ -60,9 +60,16 @@ function prepareOne(plugin: Plugin): PreparedPlugin | ConfigEntityError[] | null
  * handler here, since it never runs.
  */
 export function preparePlugins(plugins: readonly Plugin[]): PreparedPlugins {
+  return runSteps(preparePluginsSteps(plugins));
+}
+
+/** preparePlugins in steps (see Steps). */
+export function* preparePluginsSteps(plugins: readonly Plugin[]): Steps<PreparedPlugins> {
   const byId = new Map<string, PreparedPlugin>();
   const errors: ConfigEntityError[] = [];
-  for (const plugin of plugins) {
+  for (let i = 0; i < plugins.length; i++) {
+    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    const plugin = plugins[i]!;
     const result = prepareOne(plugin);
     if (Array.isArray(result)) errors.push(...result);
     else if (result !== null) byId.set(plugin.id, result);

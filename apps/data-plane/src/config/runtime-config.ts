@@ -1,19 +1,22 @@
 import {
-  checkConsistency,
+  checkConsistencySteps,
   emptyEntities,
+  ITEMS_PER_YIELD,
+  runSteps,
   type ConfigEntities,
   type ConfigEntityError,
   type ConfigSnapshot,
   type EntityCollection,
   type Route,
   type Service,
+  type Steps,
 } from '@tollgate/config';
-import { compileRouter, type Router } from '@tollgate/router';
+import { compileRouterSteps, type Router } from '@tollgate/router';
 import { buildBalancers, type Balancer } from '../balancer';
 import type { UpstreamPools } from '../proxy/upstream-pools';
 import { ConsumerIndex } from './consumer-directory';
 import { PluginChainBuilder, type ConsumerPlugins, type PluginChain } from './plugin-chains';
-import { preparePlugins, type PreparedPlugin, type PreparedPlugins } from './prepared-plugins';
+import { preparePluginsSteps, type PreparedPlugin, type PreparedPlugins } from './prepared-plugins';
 import { resolveServiceTargets, type ServiceTarget } from './service-targets';
 import { buildSniCertificates, type SecureContextCache, type SniCertificates } from './sni-certificates';
 
@@ -65,6 +68,15 @@ export interface ApplyBase extends CheckBase {
   readonly build: RuntimeBuild;
 }
 
+function* byId<T extends { readonly id: string }>(entities: readonly T[]): Steps<Map<string, T>> {
+  const map = new Map<string, T>();
+  for (let i = 0; i < entities.length; i++) {
+    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    map.set(entities[i]!.id, entities[i]!);
+  }
+  return map;
+}
+
 const any = (changed: ReadonlySet<EntityCollection>, ...collections: EntityCollection[]) => collections.some((c) => changed.has(c));
 
 /**
@@ -72,17 +84,20 @@ const any = (changed: ReadonlySet<EntityCollection>, ...collections: EntityColle
  * their schema, plugins this data plane lacks, certificates that do not parse. Given the previous
  * apply and what changed, only the changed collections are checked again.
  */
-export function checkSnapshot(
-  snapshot: ConfigSnapshot,
-  contexts: SecureContextCache,
-  base?: CheckBase,
-): { ok: true; checked: CheckedSnapshot } | { ok: false; errors: ConfigEntityError[] } {
+export function checkSnapshot(snapshot: ConfigSnapshot, contexts: SecureContextCache, base?: CheckBase): SnapshotCheck {
+  return runSteps(checkSnapshotSteps(snapshot, contexts, base));
+}
+
+export type SnapshotCheck = { ok: true; checked: CheckedSnapshot } | { ok: false; errors: ConfigEntityError[] };
+
+/** checkSnapshot in steps (see Steps). */
+export function* checkSnapshotSteps(snapshot: ConfigSnapshot, contexts: SecureContextCache, base?: CheckBase): Steps<SnapshotCheck> {
   try {
     const entities = complete(snapshot.entities);
     const changed = base?.changed;
-    const plugins = changed && !changed.has('plugins') ? base.checked.plugins : preparePlugins(entities.plugins);
+    const plugins = changed && !changed.has('plugins') ? base.checked.plugins : yield* preparePluginsSteps(entities.plugins);
     const sni = changed && !any(changed, 'certificates', 'snis') ? { certificates: base.checked.certificates, errors: [] } : buildSniCertificates(entities, contexts);
-    const errors = [...checkConsistency(entities, changed), ...plugins.errors, ...sni.errors];
+    const errors = [...(yield* checkConsistencySteps(entities, changed)), ...plugins.errors, ...sni.errors];
     if (errors.length > 0) return { ok: false, errors };
     return { ok: true, checked: { entities, plugins, certificates: sni.certificates } };
   } catch (error) {
@@ -103,19 +118,19 @@ export interface RuntimeBuild {
 /**
  * Builds the runtime for a checked snapshot. Given the previous apply and what changed, parts
  * whose inputs did not change are carried over (Kong's "only rebuild what changed"): a one-route
- * write recompiles the router and the chains, never the 100,000-credential consumer index.
+ * write compiles one route and builds one chain (routes that are the same objects as last time keep
+ * theirs), and never rebuilds the 100,000-credential consumer index.
  */
-export function buildRuntimeConfig(
+export function* buildRuntimeSteps(
   snapshot: ConfigSnapshot,
   checked: CheckedSnapshot,
   pools: UpstreamPools,
   options: { probes: boolean },
   base?: ApplyBase,
-): RuntimeBuild {
+): Steps<RuntimeBuild> {
   const { entities } = checked;
   const changed = base?.changed;
   const previous = base?.build;
-  const services = new Map(entities.services.map((s) => [s.id, s]));
   const keepBalancers = changed !== undefined && !any(changed, 'upstreams', 'targets');
   const balancers = keepBalancers ? previous!.config.balancers : buildBalancers(entities.upstreams, entities.targets, { probes: options.probes });
   const keepTargets = keepBalancers && !any(changed, 'services', 'certificates', 'ca_certificates');
@@ -124,32 +139,43 @@ export function buildRuntimeConfig(
   let unsupportedServices = previous?.unsupportedServices ?? [];
   if (!keepTargets || !targets) {
     poolsInUse = new Set<string>();
-    const resolved = resolveServiceTargets(entities.services, balancers, pools, poolsInUse, entities);
+    const resolved = yield* resolveServiceTargets(entities.services, balancers, pools, poolsInUse, entities);
     targets = resolved.targets;
     unsupportedServices = resolved.unsupported;
   }
   const keepPlans = keepTargets && !any(changed!, 'routes', 'plugins');
+  // The chains depend on the plugins and on each route's id and service: with the plugins
+  // unchanged, a route that is the same object as last time keeps its chain.
+  const keepChains = changed !== undefined && !changed.has('plugins');
   let chains: PluginChainBuilder | null = null;
+  const chainsFor = () => (chains ??= new PluginChainBuilder(checked.plugins.byId.values()));
   let plans = previous?.config.plans;
   if (!keepPlans || !plans) {
-    chains = new PluginChainBuilder(checked.plugins.byId.values());
+    const before = keepChains ? previous?.config.plans : undefined;
     const built = new Map<string, RoutePlan>();
-    for (const route of entities.routes) {
+    const routes = entities.routes;
+    for (let i = 0; i < routes.length; i++) {
+      if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+      const route = routes[i]!;
       const target = route.service === null ? null : (targets.get(route.service.id) ?? null);
-      built.set(route.id, { route, target, chain: chains.chainFor(route) });
+      const last = before?.get(route.id);
+      if (last !== undefined && last.route === route && last.target === target) built.set(route.id, last);
+      else built.set(route.id, { route, target, chain: last !== undefined && last.route === route ? last.chain : chainsFor().chainFor(route) });
     }
     plans = built;
   }
   const keepRouter = changed !== undefined && !any(changed, 'routes', 'services');
   const keepDirectory = changed !== undefined && !any(changed, 'consumers', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls');
+  const router = keepRouter ? previous!.config.router : yield* compileRouterSteps(entities.routes, yield* byId(entities.services), previous?.config.router);
+  const directory = keepDirectory ? previous!.config.directory : yield* ConsumerIndex.build(entities);
   const config: RuntimeConfig = {
     version: snapshot.version,
     hash: snapshot.hash,
-    router: keepRouter ? previous!.config.router : compileRouter(entities.routes, services),
-    rewrite: chains ? chains.globalRewrite() : previous!.config.rewrite,
+    router,
+    rewrite: keepChains ? previous!.config.rewrite : chainsFor().globalRewrite(),
     plans,
-    directory: keepDirectory ? previous!.config.directory : new ConsumerIndex(entities),
-    consumerPlugins: chains ? chains.consumerPlugins : previous!.config.consumerPlugins,
+    directory,
+    consumerPlugins: keepChains ? previous!.config.consumerPlugins : chainsFor().consumerPlugins,
     certificates: checked.certificates,
     balancers,
   };

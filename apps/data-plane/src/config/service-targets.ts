@@ -1,4 +1,4 @@
-import type { CaCertificate, Certificate, Service } from '@tollgate/config';
+import { ITEMS_PER_YIELD, type CaCertificate, type Certificate, type Service, type Steps } from '@tollgate/config';
 import type { Pool } from 'undici';
 import type { Balancer } from '../balancer';
 import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstream-pools';
@@ -77,19 +77,21 @@ export interface TargetResolution {
   readonly unsupported: readonly Service[];
 }
 
-/** Resolves every service to a pool or a balancer, and marks the pools in use in `inUse`. */
-export function resolveServiceTargets(
+/** Resolves every service to a pool or a balancer, and marks the pools in use in `inUse` (in steps, see Steps). */
+export function* resolveServiceTargets(
   services: readonly Service[],
   balancers: ReadonlyMap<string, Balancer>,
   pools: UpstreamPools,
   inUse: Set<string>,
   material: TlsMaterial,
-): TargetResolution {
+): Steps<TargetResolution> {
   const certificates = new Map(material.certificates.map((c) => [c.id, c]));
   const cas = new Map(material.ca_certificates.map((c) => [c.id, c]));
   const targets = new Map<string, ServiceTarget>();
   const unsupported: Service[] = [];
-  for (const service of services) {
+  for (let i = 0; i < services.length; i++) {
+    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    const service = services[i]!;
     const scheme = schemeOf(service);
     if (scheme === null) unsupported.push(service);
     const balancer = scheme === null ? null : (balancers.get(service.host) ?? null);

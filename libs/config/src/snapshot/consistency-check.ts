@@ -1,4 +1,5 @@
 import type { ConfigEntities, EntityCollection, ForeignKey } from './entity-types';
+import { ITEMS_PER_YIELD, runSteps, type Steps } from './steps';
 
 /** One reason a config cannot be applied; the Nack carries a list of these. */
 export interface ConfigEntityError {
@@ -37,18 +38,34 @@ export function checkConsistency(
   onlyTouching?: ReadonlySet<EntityCollection>,
   has?: (collection: EntityCollection, id: string) => boolean,
 ): ConfigEntityError[] {
-  const ids = new Map<EntityCollection, Set<string>>();
-  const exists =
-    has ??
-    ((collection: EntityCollection, id: string) => {
-      let set = ids.get(collection);
-      if (!set) ids.set(collection, (set = new Set(entities[collection].map((e) => e.id))));
-      return set.has(id);
-    });
+  return runSteps(checkConsistencySteps(entities, onlyTouching, has));
+}
+
+function* idsOf(entities: readonly { readonly id: string }[]): Steps<ReadonlySet<string>> {
+  const ids = new Set<string>();
+  for (let i = 0; i < entities.length; i++) {
+    ids.add(entities[i]!.id);
+    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+  }
+  return ids;
+}
+
+/** checkConsistency in steps (see Steps). */
+export function* checkConsistencySteps(
+  entities: ConfigEntities,
+  onlyTouching?: ReadonlySet<EntityCollection>,
+  has?: (collection: EntityCollection, id: string) => boolean,
+): Steps<ConfigEntityError[]> {
+  const ids = new Map<EntityCollection, ReadonlySet<string>>();
   const errors: ConfigEntityError[] = [];
   for (const ref of REFERENCES) {
     if (onlyTouching && !onlyTouching.has(ref.from) && !onlyTouching.has(ref.to)) continue;
+    if (entities[ref.from].length === 0) continue;
+    if (has === undefined && !ids.has(ref.to)) ids.set(ref.to, yield* idsOf(entities[ref.to]));
+    const exists = has ?? ((collection: EntityCollection, id: string) => ids.get(collection)!.has(id));
+    let count = 0;
     for (const entity of entities[ref.from]) {
+      if (++count % ITEMS_PER_YIELD === 0) yield;
       const key = (entity as unknown as Record<string, ForeignKey | null>)[ref.field];
       if (!key) {
         if (ref.required) errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: 'required field missing' });
