@@ -1,8 +1,6 @@
 import type { Route, Service } from '@tollgate/config';
 import fc from 'fast-check';
-import { runSteps } from '@tollgate/config';
 import { compileRouter } from './compile-router';
-import { sortSteps } from './sort-steps';
 import { aRequest, aRoute, aService } from './route-fixtures';
 import type { RouteRequest, Router } from './router-types';
 
@@ -106,15 +104,3 @@ describe('compileRouter given the previous router', () => {
   });
 });
 
-describe('sortSteps', () => {
-  it('sorts as Array.prototype.sort does, stable, across runs and merges', () => {
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 5000, size: 'max' }), (values) => {
-        const items = values.map((value, at) => ({ value, at }));
-        const expected = items.slice().sort((a, b) => a.value - b.value);
-        expect(runSteps(sortSteps(items, (a, b) => a.value - b.value))).toEqual(expected);
-      }),
-      { numRuns: 40 },
-    );
-  });
-});

@@ -1,5 +1,4 @@
 import { runSteps, type Steps } from '@tollgate/config';
-import { compareStrings, sortSteps } from './sort-steps';
 
 /** Receives, in trie order, every non-empty run of `ranks` whose prefix the path starts with. */
 export interface CandidateSink {
@@ -73,11 +72,11 @@ export class PathTries {
 
 type KeyRanks = ReadonlyMap<string, number | number[]>;
 
-/** A node written but for its children, which go in the child table's slots. */
+/** A node written but for its children's nodes: where its label ends, and its first child's key. */
 interface OpenNode {
-  readonly at: number;
+  readonly node: number;
   readonly end: number;
-  readonly children: readonly { readonly slot: number; readonly low: number; readonly high: number }[];
+  readonly childrenFrom: number;
 }
 
 /** Subtrees with more keys than this are built in several steps. */
@@ -114,7 +113,7 @@ export class PathTriesBuilder {
     const roots = new Int32Array(this.keyed.length);
     for (let trie = 0; trie < this.keyed.length; trie++) {
       const byKey = this.keyed[trie]!;
-      const keys = yield* sortSteps([...byKey.keys()], compareStrings);
+      const keys = [...byKey.keys()].sort();
       roots[trie] = yield* this.nodeSteps(byKey, keys, 0, keys.length, 0, true);
       yield;
     }
@@ -124,12 +123,15 @@ export class PathTriesBuilder {
   /** buildNode, yielding between the children of nodes that hold many keys. */
   private *nodeSteps(byKey: KeyRanks, keys: readonly string[], low: number, high: number, start: number, root: boolean): Steps<number> {
     if (high - low <= KEYS_PER_STEP) return this.buildNode(byKey, keys, low, high, start, root);
-    const node = this.openNode(byKey, keys, low, high, start, root);
-    for (const child of node.children) {
-      this.nodes[child.slot + 1] = yield* this.nodeSteps(byKey, keys, child.low, child.high, node.end, false);
+    const { node, end, childrenFrom } = this.openNode(byKey, keys, low, high, start, root);
+    let slot = node + HEADER_SIZE;
+    for (let i = childrenFrom; i < high; slot += 2) {
+      const j = childEnd(keys, i, high, end);
+      this.nodes[slot + 1] = yield* this.nodeSteps(byKey, keys, i, j, end, false);
       yield;
+      i = j;
     }
-    return node.at;
+    return node;
   }
 
   /**
@@ -137,12 +139,17 @@ export class PathTriesBuilder {
    * runs from `start` to the longest prefix they all share (the root's label is empty).
    */
   private buildNode(byKey: KeyRanks, keys: readonly string[], low: number, high: number, start: number, root: boolean): number {
-    const node = this.openNode(byKey, keys, low, high, start, root);
-    for (const child of node.children) this.nodes[child.slot + 1] = this.buildNode(byKey, keys, child.low, child.high, node.end, false);
-    return node.at;
+    const { node, end, childrenFrom } = this.openNode(byKey, keys, low, high, start, root);
+    let slot = node + HEADER_SIZE;
+    for (let i = childrenFrom; i < high; slot += 2) {
+      const j = childEnd(keys, i, high, end);
+      this.nodes[slot + 1] = this.buildNode(byKey, keys, i, j, end, false);
+      i = j;
+    }
+    return node;
   }
 
-  /** Writes a node with its label and ranks, and reserves its child table; building the children is the caller's. */
+  /** Writes a node with its label and ranks, and its child table but for the children's nodes, which the caller builds. */
   private openNode(byKey: KeyRanks, keys: readonly string[], low: number, high: number, start: number, root: boolean): OpenNode {
     let end = start;
     if (!root && high > low) {
@@ -151,7 +158,7 @@ export class PathTriesBuilder {
       const max = Math.min(first.length, last.length);
       while (end < max && first.charCodeAt(end) === last.charCodeAt(end)) end++;
     }
-    const at = this.nodes.length;
+    const node = this.nodes.length;
     const ranksStart = this.ranks.length;
     if (end > start) {
       this.labels.push(keys[low]!.slice(start, end));
@@ -163,19 +170,19 @@ export class PathTriesBuilder {
       else for (const rank of ranks) this.ranks.push(rank);
       low++;
     }
-    const children: { slot: number; low: number; high: number }[] = [];
-    let slot = at + HEADER_SIZE;
-    for (let i = low; i < high; ) {
-      const code = keys[i]!.charCodeAt(end);
-      let j = i + 1;
-      while (j < high && keys[j]!.charCodeAt(end) === code) j++;
-      children.push({ slot, low: i, high: j });
-      slot += 2;
-      i = j;
-    }
-    this.nodes.push(this.labelsLength - (end - start), end - start, ranksStart, this.ranks.length, children.length);
-    // The child table: (first char code, node) pairs; the nodes are filled in as they are built.
-    for (const child of children) this.nodes.push(keys[child.low]!.charCodeAt(end), 0);
-    return { at, end, children };
+    let count = 0;
+    for (let i = low; i < high; i = childEnd(keys, i, high, end)) count++;
+    this.nodes.push(this.labelsLength - (end - start), end - start, ranksStart, this.ranks.length, count);
+    for (let i = low; i < high; i = childEnd(keys, i, high, end)) this.nodes.push(keys[i]!.charCodeAt(end), 0);
+    return { node, end, childrenFrom: low };
   }
 }
+
+/** Past keys[from], the first key (before `high`) whose character at `at` differs from keys[from]'s. */
+function childEnd(keys: readonly string[], from: number, high: number, at: number): number {
+  const code = keys[from]!.charCodeAt(at);
+  let i = from + 1;
+  while (i < high && keys[i]!.charCodeAt(at) === code) i++;
+  return i;
+}
+

@@ -1,6 +1,8 @@
 import { ITEMS_PER_YIELD, runSteps, type ConfigEntityError, type FieldErrors, type Plugin, type Steps } from '@tollgate/config';
 import { findPluginHandler, findPluginSchema, PluginConfigError, validatePluginConfig, type AnyPluginHandler } from '@tollgate/plugins';
 
+/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
+const PER_YIELD = ITEMS_PER_YIELD;
 /** One enabled plugin instance, validated and prepared once per config. */
 export interface PreparedPlugin {
   readonly plugin: Plugin;
@@ -68,7 +70,7 @@ export function* preparePluginsSteps(plugins: readonly Plugin[]): Steps<Prepared
   const byId = new Map<string, PreparedPlugin>();
   const errors: ConfigEntityError[] = [];
   for (let i = 0; i < plugins.length; i++) {
-    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    if (i % PER_YIELD === PER_YIELD - 1) yield;
     const plugin = plugins[i]!;
     const result = prepareOne(plugin);
     if (Array.isArray(result)) errors.push(...result);

@@ -20,6 +20,8 @@ import { preparePluginsSteps, type PreparedPlugin, type PreparedPlugins } from '
 import { resolveServiceTargets, type ServiceTarget } from './service-targets';
 import { buildSniCertificates, type SecureContextCache, type SniCertificates } from './sni-certificates';
 
+/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
+const PER_YIELD = ITEMS_PER_YIELD;
 /** What a matched route runs: its service's target and its plugin chain. */
 export interface RoutePlan {
   readonly route: Route;
@@ -71,7 +73,7 @@ export interface ApplyBase extends CheckBase {
 function* byId<T extends { readonly id: string }>(entities: readonly T[]): Steps<Map<string, T>> {
   const map = new Map<string, T>();
   for (let i = 0; i < entities.length; i++) {
-    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    if (i % PER_YIELD === PER_YIELD - 1) yield;
     map.set(entities[i]!.id, entities[i]!);
   }
   return map;
@@ -155,7 +157,7 @@ export function* buildRuntimeSteps(
     const built = new Map<string, RoutePlan>();
     const routes = entities.routes;
     for (let i = 0; i < routes.length; i++) {
-      if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+      if (i % PER_YIELD === PER_YIELD - 1) yield;
       const route = routes[i]!;
       const target = route.service === null ? null : (targets.get(route.service.id) ?? null);
       const last = before?.get(route.id);

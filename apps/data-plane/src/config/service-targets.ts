@@ -3,6 +3,8 @@ import type { Pool } from 'undici';
 import type { Balancer } from '../balancer';
 import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstream-pools';
 
+/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
+const PER_YIELD = ITEMS_PER_YIELD;
 /** Where a service's requests go, resolved once per config. */
 export interface ServiceTarget {
   readonly service: Service;
@@ -90,7 +92,7 @@ export function* resolveServiceTargets(
   const targets = new Map<string, ServiceTarget>();
   const unsupported: Service[] = [];
   for (let i = 0; i < services.length; i++) {
-    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    if (i % PER_YIELD === PER_YIELD - 1) yield;
     const service = services[i]!;
     const scheme = schemeOf(service);
     if (scheme === null) unsupported.push(service);

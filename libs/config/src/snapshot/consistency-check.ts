@@ -1,6 +1,8 @@
 import type { ConfigEntities, EntityCollection, ForeignKey } from './entity-types';
 import { ITEMS_PER_YIELD, runSteps, type Steps } from './steps';
 
+/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
+const PER_YIELD = ITEMS_PER_YIELD;
 /** One reason a config cannot be applied; the Nack carries a list of these. */
 export interface ConfigEntityError {
   readonly entity: EntityCollection | string;
@@ -45,7 +47,7 @@ function* idsOf(entities: readonly { readonly id: string }[]): Steps<ReadonlySet
   const ids = new Set<string>();
   for (let i = 0; i < entities.length; i++) {
     ids.add(entities[i]!.id);
-    if (i % ITEMS_PER_YIELD === ITEMS_PER_YIELD - 1) yield;
+    if (i % PER_YIELD === PER_YIELD - 1) yield;
   }
   return ids;
 }
@@ -65,7 +67,7 @@ export function* checkConsistencySteps(
     const exists = has ?? ((collection: EntityCollection, id: string) => ids.get(collection)!.has(id));
     let count = 0;
     for (const entity of entities[ref.from]) {
-      if (++count % ITEMS_PER_YIELD === 0) yield;
+      if (++count % PER_YIELD === 0) yield;
       const key = (entity as unknown as Record<string, ForeignKey | null>)[ref.field];
       if (!key) {
         if (ref.required) errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: 'required field missing' });
