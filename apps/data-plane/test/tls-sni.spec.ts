@@ -1,14 +1,14 @@
 import type { CaCertificate, Certificate, Service, Sni } from '@tollgate/config';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, request, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { RunningDataPlane } from '../src/data-plane';
-import { route, service, snapshot } from './support/config-fixtures';
+import { route, service, snapshot, target, upstream as upstreamEntity } from './support/config-fixtures';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
 import { startTestDataPlane } from './support/test-data-plane';
 
@@ -90,6 +90,19 @@ describe('https listener with certificates by SNI', () => {
   });
 });
 
+/** A CA, and a certificate for `cn` (with `altName`) that it signed: a chain one issuer deep. */
+function caSigned(dir: string, cn: string, altName: string): { ca: string; leaf: Certificate } {
+  const file = (name: string) => join(dir, name);
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  run(['req', '-x509', ...ec, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '1', '-subj', '/CN=Test CA', '-addext', 'basicConstraints=critical,CA:TRUE']);
+  run(['req', ...ec, '-keyout', file(`${cn}.key`), '-out', file(`${cn}.csr`), '-subj', `/CN=${cn}`]);
+  writeFileSync(file(`${cn}.ext`), `subjectAltName=${altName}\n`);
+  run(['x509', '-req', '-in', file(`${cn}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file(`${cn}.crt`), '-days', '1', '-extfile', file(`${cn}.ext`)]);
+  const leaf: Certificate = { id: randomUUID(), created_at: 1, updated_at: 1, tags: null, cert: readFileSync(file(`${cn}.crt`), 'utf8'), key: readFileSync(file(`${cn}.key`), 'utf8'), cert_alt: null, key_alt: null };
+  return { ca: readFileSync(file('ca.crt'), 'utf8'), leaf };
+}
+
 describe('https upstreams', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-upstream-tls-'));
   let upstream: Server;
@@ -116,16 +129,22 @@ describe('https upstreams', () => {
     const untrusted = svc({ tls_verify: true });
     const trusted = svc({ tls_verify: true, ca_certificates: [ca.id] });
     const mutual = svc({ tls_verify: true, ca_certificates: [ca.id], client_certificate: { id: clientCert.id } });
+    // The upstream entity's client certificate, presented when the service names none.
+    const pool = upstreamEntity('tls-pool', { client_certificate: { id: clientCert.id } });
+    const viaUpstream = service({ protocol: 'https', host: 'tls-pool', port: 443 });
     const outcome = await dp.applySnapshot(
       snapshot({
         certificates: [clientCert],
         ca_certificates: [ca],
-        services: [plain, untrusted, trusted, mutual],
+        upstreams: [pool],
+        targets: [target(pool, `127.0.0.1:${port}`)],
+        services: [plain, untrusted, trusted, mutual, viaUpstream],
         routes: [
           route(plain, { paths: ['/plain'] }),
           route(untrusted, { paths: ['/untrusted'] }),
           route(trusted, { paths: ['/trusted'] }),
           route(mutual, { paths: ['/mutual'] }),
+          route(viaUpstream, { paths: ['/via-upstream'] }),
         ],
       }),
     );
@@ -163,5 +182,50 @@ describe('https upstreams', () => {
     const reply = await fetch(`${dp.proxyUrl}/mutual/x`);
     expect(reply.status).toBe(200);
     expect(seen.at(-1)).toMatchObject({ path: '/x', clientCn: 'gateway.test' });
+  });
+
+  it("presents the upstream entity's client_certificate when the service has none", async () => {
+    const reply = await fetch(`${dp.proxyUrl}/via-upstream/x`);
+    expect(reply.status).toBe(200);
+    expect(seen.at(-1)).toMatchObject({ path: '/x', clientCn: 'gateway.test' });
+  });
+});
+
+describe('https upstreams: tls_verify_depth', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-verify-depth-'));
+  const { ca, leaf } = caSigned(dir, 'chained.test', 'IP:127.0.0.1');
+  let upstream: Server;
+  let dp: RunningDataPlane;
+
+  beforeAll(async () => {
+    upstream = createHttpsServer({ cert: leaf.cert, key: leaf.key }, (_req, res) => res.end('chained'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const port = (upstream.address() as AddressInfo).port;
+    dp = await startTestDataPlane();
+    const trust: CaCertificate = { id: randomUUID(), created_at: 1, updated_at: 1, tags: null, cert: ca, cert_digest: 'd' };
+    const svc = (depth: number | null) => service({ protocol: 'https', host: '127.0.0.1', port, tls_verify: true, tls_verify_depth: depth, ca_certificates: [trust.id] });
+    const [unlimited, deepEnough, tooShallow] = [svc(null), svc(1), svc(0)];
+    const outcome = await dp.applySnapshot(
+      snapshot({
+        ca_certificates: [trust],
+        services: [unlimited, deepEnough, tooShallow],
+        routes: [route(unlimited, { paths: ['/unlimited'] }), route(deepEnough, { paths: ['/depth-1'] }), route(tooShallow, { paths: ['/depth-0'] })],
+      }),
+    );
+    expect(outcome).toEqual({ ok: true });
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await new Promise((resolve) => upstream.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('accepts a chain one issuer deep with no limit or a limit of 1, and answers 502 with a limit of 0', async () => {
+    expect((await fetch(`${dp.proxyUrl}/unlimited`)).status).toBe(200);
+    expect((await fetch(`${dp.proxyUrl}/depth-1`)).status).toBe(200);
+    const refused = await fetch(`${dp.proxyUrl}/depth-0`);
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toEqual({ message: 'An invalid response was received from the upstream server' });
   });
 });

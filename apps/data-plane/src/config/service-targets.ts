@@ -1,4 +1,4 @@
-import { ITEMS_PER_YIELD, type CaCertificate, type Certificate, type Service, type Steps } from '@tollgate/config';
+import { ITEMS_PER_YIELD, type CaCertificate, type Certificate, type Service, type Steps, type Upstream } from '@tollgate/config';
 import type { Pool } from 'undici';
 import type { Balancer } from '../balancer';
 import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstream-pools';
@@ -56,17 +56,25 @@ export interface TlsMaterial {
 }
 
 /**
- * A service's upstream TLS: Kong's tls_verify (off unless true), ca_certificates (trusted instead
- * of the system's CAs) and client_certificate (presented for mTLS). References were checked
- * before apply; one that is missing here is skipped.
+ * A service's upstream TLS: Kong's tls_verify (off unless true), tls_verify_depth, ca_certificates
+ * (trusted instead of the system's CAs) and client_certificate (presented for mTLS; the upstream
+ * entity's when the service has none, as Kong falls back to it). References were checked before
+ * apply; one that is missing here is skipped.
  */
-function upstreamTls(service: Service, certificates: ReadonlyMap<string, Certificate>, cas: ReadonlyMap<string, CaCertificate>): UpstreamTls {
+function upstreamTls(
+  service: Service,
+  upstream: Upstream | null,
+  certificates: ReadonlyMap<string, Certificate>,
+  cas: ReadonlyMap<string, CaCertificate>,
+): UpstreamTls {
   const caIds = service.ca_certificates ?? [];
-  const client = service.client_certificate === null ? null : (certificates.get(service.client_certificate.id) ?? null);
+  const clientRef = service.client_certificate ?? upstream?.client_certificate ?? null;
+  const client = clientRef === null ? null : (certificates.get(clientRef.id) ?? null);
   if (service.tls_verify !== true && caIds.length === 0 && client === null) return PLAIN_TLS;
   const ca = caIds.map((id) => cas.get(id)?.cert).filter((pem): pem is string => pem !== undefined);
   return {
     verify: service.tls_verify === true,
+    verifyDepth: service.tls_verify_depth,
     ca: ca.length === 0 ? null : ca,
     client: client === null ? null : { cert: client.cert, key: client.key },
     key: `${caIds.join(',')}|${client?.id ?? ''}`,
@@ -97,7 +105,7 @@ export function* resolveServiceTargets(
     const scheme = schemeOf(service);
     if (scheme === null) unsupported.push(service);
     const balancer = scheme === null ? null : (balancers.get(service.host) ?? null);
-    const connect = { connectTimeout: service.connect_timeout, tls: scheme === 'https' ? upstreamTls(service, certificates, cas) : PLAIN_TLS };
+    const connect = { connectTimeout: service.connect_timeout, tls: scheme === 'https' ? upstreamTls(service, balancer?.upstream ?? null, certificates, cas) : PLAIN_TLS };
     const targetPools = new Map<string, Pool>();
     for (const { target: key } of balancer?.health() ?? []) {
       targetPools.set(key, pools.poolFor({ scheme: scheme!, ...parseTargetKey(key), ...connect }, inUse));

@@ -1,8 +1,11 @@
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Pool } from 'undici';
 
 /** What an https upstream connection trusts and presents (a service's tls_verify, ca_certificates, client_certificate). */
 export interface UpstreamTls {
   readonly verify: boolean;
+  /** Kong's tls_verify_depth: how many issuers above the upstream's certificate may verify it; null: no limit. */
+  readonly verifyDepth: number | null;
   /** PEM CA certificates that verify the upstream instead of the system's; null: the system's. */
   readonly ca: readonly string[] | null;
   /** Certificate and key presented to the upstream (mTLS); null: none. */
@@ -11,7 +14,28 @@ export interface UpstreamTls {
   readonly key: string;
 }
 
-export const PLAIN_TLS: UpstreamTls = { verify: false, ca: null, client: null, key: '' };
+export const PLAIN_TLS: UpstreamTls = { verify: false, verifyDepth: null, ca: null, client: null, key: '' };
+
+/** Issuers above `cert` in the chain the upstream presented (0 for a self-signed certificate). */
+function chainDepth(cert: PeerCertificate): number {
+  let depth = 0;
+  let current = cert as PeerCertificate & { issuerCertificate?: PeerCertificate };
+  while (current.issuerCertificate !== undefined && current.issuerCertificate !== current && depth < 100) {
+    current = current.issuerCertificate as typeof current;
+    depth++;
+  }
+  return depth;
+}
+
+/** The host check, and then the chain's depth against tls_verify_depth (node's TLS has no setting for it). */
+function depthChecked(limit: number) {
+  return (host: string, cert: PeerCertificate): Error | undefined => {
+    const mismatch = checkServerIdentity(host, cert);
+    if (mismatch !== undefined) return mismatch;
+    const depth = chainDepth(cert);
+    return depth > limit ? new Error(`upstream certificate chain depth ${depth} exceeds tls_verify_depth ${limit}`) : undefined;
+  };
+}
 
 export interface PoolOrigin {
   readonly scheme: 'http' | 'https';
@@ -22,7 +46,7 @@ export interface PoolOrigin {
 }
 
 function poolKey(o: PoolOrigin): string {
-  return `${o.scheme}://${o.host}:${o.port}|${o.connectTimeout}|${o.tls.verify ? 1 : 0}|${o.tls.key}`;
+  return `${o.scheme}://${o.host}:${o.port}|${o.connectTimeout}|${o.tls.verify ? 1 : 0}|${o.tls.verifyDepth ?? ''}|${o.tls.key}`;
 }
 
 function hostForUrl(host: string): string {
@@ -50,6 +74,7 @@ export class UpstreamPools {
           rejectUnauthorized: origin.tls.verify,
           ...(origin.tls.ca === null ? {} : { ca: [...origin.tls.ca] }),
           ...(origin.tls.client === null ? {} : { cert: origin.tls.client.cert, key: origin.tls.client.key }),
+          ...(origin.tls.verify && origin.tls.verifyDepth !== null ? { checkServerIdentity: depthChecked(origin.tls.verifyDepth) } : {}),
         },
       });
       this.pools.set(key, pool);
