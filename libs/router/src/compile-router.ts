@@ -9,6 +9,7 @@ import type { RejectedRoutePath, Router } from './router-types';
 
 /** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
 const PER_YIELD = ITEMS_PER_YIELD;
+
 /**
  * Builds the router for one config: every route path becomes an entry, entries are sorted into
  * Kong's priority order, then filed under their hosts (a path trie per route host, one more for

@@ -3,6 +3,7 @@ import type { ConsumerDirectory } from '@tollgate/plugins';
 
 /** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
 const PER_YIELD = ITEMS_PER_YIELD;
+
 /**
  * Consumers and credentials indexed by the keys requests present, built once per config: a
  * lookup is one Map.get whatever the number of consumers (Kong 11651: 2M credentials).

@@ -3,6 +3,7 @@ import { findPluginHandler, findPluginSchema, PluginConfigError, validatePluginC
 
 /** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
 const PER_YIELD = ITEMS_PER_YIELD;
+
 /** One enabled plugin instance, validated and prepared once per config. */
 export interface PreparedPlugin {
   readonly plugin: Plugin;

@@ -22,6 +22,7 @@ import { buildSniCertificates, type SecureContextCache, type SniCertificates } f
 
 /** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
 const PER_YIELD = ITEMS_PER_YIELD;
+
 /** What a matched route runs: its service's target and its plugin chain. */
 export interface RoutePlan {
   readonly route: Route;

@@ -5,6 +5,7 @@ import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstre
 
 /** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
 const PER_YIELD = ITEMS_PER_YIELD;
+
 /** Where a service's requests go, resolved once per config. */
 export interface ServiceTarget {
   readonly service: Service;

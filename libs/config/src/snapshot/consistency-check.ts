@@ -3,6 +3,7 @@ import { ITEMS_PER_YIELD, runSteps, type Steps } from './steps';
 
 /** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
 const PER_YIELD = ITEMS_PER_YIELD;
+
 /** One reason a config cannot be applied; the Nack carries a list of these. */
 export interface ConfigEntityError {
   readonly entity: EntityCollection | string;
