@@ -1,29 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { startDataPlaneProcess, type DataPlaneProcess } from './support/data-plane-process';
 import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream';
 import { json, send } from './support/test-data-plane';
-
-const ROOT = resolve(__dirname, '../../..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  throw new Error('timed out waiting for the data plane');
-}
 
 /**
  * `npm run data-plane` as an operator runs it: node:cluster and a Kong declarative file. With two
@@ -32,15 +12,12 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
 describe.each([2, 1])('data-plane node with %i cluster worker(s) and a declarative file', (workers) => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-cluster-'));
   let upstream: EchoUpstream;
-  let node: ChildProcess;
+  let node: DataPlaneProcess;
   let proxy: string;
   let status: string;
 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
-    const [proxyPort, statusPort] = [await freePort(), await freePort()];
-    proxy = `http://127.0.0.1:${proxyPort}`;
-    status = `http://127.0.0.1:${statusPort}`;
     const file = join(dir, 'kong.yml');
     writeFileSync(
       file,
@@ -57,32 +34,12 @@ describe.each([2, 1])('data-plane node with %i cluster worker(s) and a declarati
         '    config: { hour: 20, limit_by: ip }',
       ].join('\n'),
     );
-    node = spawn(process.execPath, ['-r', './tools/register.js', 'apps/data-plane/src/main.ts'], {
-      cwd: ROOT,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        TOLLGATE_WORKERS: String(workers),
-        TOLLGATE_CONTROL_PLANE: 'off',
-        TOLLGATE_DECLARATIVE_CONFIG: file,
-        TOLLGATE_PROXY_LISTEN: `127.0.0.1:${proxyPort}`,
-        TOLLGATE_PROXY_SSL_LISTEN: 'off',
-        TOLLGATE_STATUS_LISTEN: `127.0.0.1:${statusPort}`,
-        TOLLGATE_PREFIX: join(dir, 'prefix'),
-        TOLLGATE_LOG_LEVEL: 'silent',
-        // Not about usage: no batches into the machine's Redis under the default key prefix.
-        TOLLGATE_USAGE: 'off',
-      },
-    });
-    await waitFor(async () => (await send(`${status}/status/ready`)).status === 200, 30_000);
+    node = await startDataPlaneProcess(file, join(dir, 'prefix'), { TOLLGATE_WORKERS: String(workers) });
+    ({ proxy, status } = node);
   }, 40_000);
 
   afterAll(async () => {
-    if (node.exitCode === null) {
-      const exited = new Promise((done) => node.once('exit', done));
-      node.kill('SIGTERM');
-      await exited;
-    }
+    await node.stop();
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -112,8 +69,6 @@ describe.each([2, 1])('data-plane node with %i cluster worker(s) and a declarati
   });
 
   it('drains and exits on SIGTERM', async () => {
-    const exited = new Promise<number | null>((done) => node.once('exit', (code) => done(code)));
-    node.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await node.stop()).toBe(0);
   });
 });
