@@ -1,35 +1,13 @@
-import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { Readable } from 'node:stream';
 import { WebSocket } from 'undici';
 import type { RunningDataPlane } from '../src/data-plane';
 import { route, service, snapshot } from './support/config-fixtures';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
+import { patternHash, patternStream } from './support/pattern-body';
 import { startTestDataPlane } from './support/test-data-plane';
 
 const MB = 1024 * 1024;
 const SIZE = 50 * MB;
-
-/** `bytes` of a repeating pattern, produced on demand (never held whole). */
-function patternStream(bytes: number): Readable {
-  const chunk = Buffer.alloc(256 * 1024, 'tollgate');
-  let left = bytes;
-  return new Readable({
-    read() {
-      if (left <= 0) return void this.push(null);
-      const size = Math.min(left, chunk.length);
-      left -= size;
-      this.push(size === chunk.length ? chunk : chunk.subarray(0, size));
-    },
-  });
-}
-
-function patternHash(bytes: number): string {
-  const hash = createHash('sha256');
-  const chunk = Buffer.alloc(256 * 1024, 'tollgate');
-  for (let left = bytes; left > 0; left -= chunk.length) hash.update(left >= chunk.length ? chunk : chunk.subarray(0, left));
-  return hash.digest('hex');
-}
 
 /** Samples heap + buffers while `work` runs; returns the peak growth in bytes. */
 async function peakGrowth(work: () => Promise<void>): Promise<number> {
