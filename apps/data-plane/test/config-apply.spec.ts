@@ -1,6 +1,6 @@
 import type { Route, Service } from '@tollgate/config';
 import type { RunningDataPlane } from '../src/data-plane';
-import { consumer, keyauth, plugin, route, service, snapshot } from './support/config-fixtures';
+import { consumer, keyauth, plugin, route, service, snapshot, target, upstream as upstreamEntity } from './support/config-fixtures';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
 import { memoryLogger } from './support/memory-logger';
 import { json, send, startTestDataPlane } from './support/test-data-plane';
@@ -188,6 +188,22 @@ describe('building a large config between requests', () => {
     expect(dp.current()).toEqual({ version: small.version, hash: small.hash });
     expect(json<Echo>(await send(`${dp.proxyUrl}/order/x`)).url).toBe('/last/x');
     expect((await send(`${dp.proxyUrl}/first/1`, { headers: { host: 'h1.test' } })).status).toBe(404);
+  });
+
+  it('drops a build that finishes after the data plane began to stop, starting none of its health probes', async () => {
+    const stopping = await startTestDataPlane();
+    const defaults = upstreamEntity('defaults').healthchecks;
+    const pool = upstreamEntity('probed', {
+      healthchecks: { ...defaults, active: { ...defaults.active, http_path: '/probe', healthy: { interval: 0.05, http_statuses: [200], successes: 1 } } },
+    });
+    const svc = service({ host: 'probed', port: 80 });
+    const config = large('stopping', [route(svc, { paths: ['/probed'] })], [svc]);
+    const applying = stopping.applySnapshot(snapshot({ ...config, upstreams: [pool], targets: [target(pool, `127.0.0.1:${upstream.port}`)] }));
+    await stopping.close();
+    expect(await applying).toEqual({ ok: false, errors: [expect.objectContaining({ message: 'the data plane is stopping' })] });
+    const seen = upstream.connections;
+    await new Promise((done) => setTimeout(done, 300));
+    expect(upstream.connections).toBe(seen);
   });
 
   it('builds the change after a refused one whole: its base never went live', async () => {

@@ -33,6 +33,7 @@ export class LiveConfig implements ConfigHolder, ConfigApplier {
   /** The last apply's checked snapshot and build, from which a delta's apply starts. */
   private last: { checked: CheckedSnapshot; build: RuntimeBuild } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly pools: UpstreamPools,
@@ -57,6 +58,11 @@ export class LiveConfig implements ConfigHolder, ConfigApplier {
       return { ok: false, errors: prepared.errors };
     }
     const { build } = prepared;
+    if (this.closed) {
+      // Stopped while building: nothing will serve this config, and its health probes must not run.
+      if (build.config.balancers !== this.current?.balancers) for (const balancer of build.config.balancers.values()) balancer.close();
+      return { ok: false, errors: [{ entity: 'snapshot', id: String(snapshot.version), field: '', message: 'the data plane is stopping' }] };
+    }
     const previous = this.current;
     const newBalancers = previous === null || previous.balancers !== build.config.balancers;
     if (previous !== null && newBalancers) carryHealth(previous.balancers as Map<string, Balancer>, build.config.balancers as Map<string, Balancer>);
@@ -104,6 +110,7 @@ export class LiveConfig implements ConfigHolder, ConfigApplier {
   }
 
   close(): void {
+    this.closed = true;
     for (const balancer of this.current?.balancers.values() ?? []) balancer.close();
   }
 }
