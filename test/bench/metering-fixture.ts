@@ -1,0 +1,210 @@
+import { TEST_REDIS_URL } from '@tollgate/testing';
+import { USAGE_QUEUE, usageQueuePrefix, type UsageBatch } from '@tollgate/usage';
+import { UsageRecorder } from '@tollgate/data-plane-usage';
+import { Queue } from 'bullmq';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
+import { join } from 'node:path';
+import pino from 'pino';
+
+/**
+ * What the metering bench (metering-cost.bench.ts) runs against: an nginx upstream and wrk, both
+ * pinned to one CPU; the declarative configs of its rows; the usage batches a metered data plane
+ * left in Redis; and the metering code timed alone.
+ */
+
+export const ROUTES = 100;
+export type Row = 'bare' | 'spread';
+export const ROWS: readonly Row[] = ['bare', 'spread'];
+/** The path each row's first check request asks for (with apikey key-0). */
+export const CHECK_PATH: Readonly<Record<Row, string>> = { bare: '/bench/hello', spread: '/route-0/hello' };
+
+export function log(message: string): void {
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function waitHttp(url: string, want: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+      async (r) => (await r.arrayBuffer(), r.status),
+      () => 0,
+    );
+    if (status === want) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer ${want} (last ${status})`);
+    await sleep(100);
+  }
+}
+
+export interface WrkResult {
+  readonly requests: number;
+  readonly duration_us: number;
+  readonly errors: number;
+  readonly p50_us: number;
+  readonly p99_us: number;
+}
+
+const WRK_DONE = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p99_us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+`;
+
+/** Runs wrk on `cpu` without blocking this process's event loop (data planes may be serving in it). */
+export function runWrk(cpu: string, url: string, seconds: number, script: string, connections: number, children: Set<ChildProcess>): Promise<WrkResult> {
+  return new Promise((resolve, reject) => {
+    const args = ['-c', cpu, 'timeout', String(seconds + 30), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url];
+    const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      children.delete(child);
+      const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
+      if (code !== 0 || line === undefined) return reject(new Error(`wrk exited ${code} without a summary:\n${out}`));
+      resolve(JSON.parse(line.slice('WRKJSON '.length)) as WrkResult);
+    });
+  });
+}
+
+/** The nginx upstream (`return 200`, a 100-byte JSON body), the rows' declarative configs and wrk scripts. */
+export function writeBenchFiles(dir: string, upstreamPort: number): void {
+  const body = '{"upstream":"nginx","bench":"tollgate metering-cost","pad":"';
+  const fixed = `${body}${'x'.repeat(100 - body.length - 2)}"}`;
+  mkdirSync(join(dir, 'nginx'), { recursive: true });
+  writeFileSync(
+    join(dir, 'nginx', 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx/nginx.pid;
+error_log ${dir}/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/nginx/body;
+  proxy_temp_path ${dir}/nginx/proxy;
+  fastcgi_temp_path ${dir}/nginx/fastcgi;
+  uwsgi_temp_path ${dir}/nginx/uwsgi;
+  scgi_temp_path ${dir}/nginx/scgi;
+  keepalive_timeout 300s;
+  keepalive_requests 10000000;
+  server {
+    listen 127.0.0.1:${upstreamPort} backlog=4096;
+    location / { default_type application/json; return 200 '${fixed}'; }
+  }
+}
+`,
+  );
+  const url = `http://127.0.0.1:${upstreamPort}`;
+  let spread = '_format_version: "3.0"\nservices:\n';
+  for (let i = 0; i < ROUTES; i++) {
+    spread += `  - name: svc-${i}\n    url: ${url}\n    routes:\n      - name: route-${i}\n        paths: [/route-${i}]\n        plugins:\n          - name: key-auth\n            config: { key_names: [apikey] }\n`;
+  }
+  spread += 'consumers:\n';
+  for (let i = 0; i < ROUTES; i++) spread += `  - username: consumer-${i}\n    keyauth_credentials:\n      - key: key-${i}\n`;
+  writeFileSync(join(dir, 'bare.yml'), `_format_version: "3.0"\nservices:\n  - name: bench\n    url: ${url}\n    routes:\n      - name: bench\n        paths: [/bench]\n        strip_path: false\n`);
+  writeFileSync(join(dir, 'spread.yml'), spread);
+  writeFileSync(join(dir, 'bare.lua'), WRK_DONE);
+  writeFileSync(
+    join(dir, 'spread.lua'),
+    `local reqs = {}
+local n = 0
+init = function(args)
+  for i = 0, ${ROUTES - 1} do reqs[i + 1] = wrk.format("GET", "/route-" .. i .. "/hello", { ["apikey"] = "key-" .. i }) end
+end
+request = function()
+  n = n % ${ROUTES} + 1
+  return reqs[n]
+end
+${WRK_DONE}`,
+  );
+}
+
+/** Starts the nginx upstream on `cpu` (config from writeBenchFiles) and waits until it answers. */
+export async function startUpstream(dir: string, cpu: string, port: number, children: Set<ChildProcess>): Promise<void> {
+  const nginx = execFileSync('sh', ['-c', 'command -v nginx || echo /usr/sbin/nginx'], { encoding: 'utf8' }).trim();
+  const child = spawn('taskset', ['-c', cpu, nginx, '-p', join(dir, 'nginx'), '-c', join(dir, 'nginx', 'nginx.conf'), '-e', join(dir, 'nginx', 'error.log')], {
+    stdio: 'ignore',
+  });
+  children.add(child);
+  child.once('error', () => undefined);
+  await waitHttp(`http://127.0.0.1:${port}/`, 200, 15_000);
+}
+
+/** Calls counted in the usage batches waiting in the queue under this Redis key prefix. */
+export async function meteredCalls(redisKeyPrefix: string): Promise<number> {
+  const queue = new Queue(USAGE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: usageQueuePrefix(redisKeyPrefix) });
+  try {
+    let calls = 0;
+    for (const job of await queue.getJobs(['wait'], 0, -1, true)) calls += (job.data as UsageBatch).rows.reduce((sum, r) => sum + r.count, 0);
+    return calls;
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
+ * The per-call work metering adds to the log phase, in ns, timed in a loop on a real connected
+ * socket: the byte counters read and remembered (in a WeakMap, as the proxy keeps them), then
+ * UsageRecorder.record with the call's ids.
+ */
+export async function meteringPathNs(cells: number, dir: string, redisKeyPrefix: string): Promise<number> {
+  const server = createNetServer((socket) => socket.on('data', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const socket: Socket = connectNet((server.address() as AddressInfo).port, '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('x');
+  const recorder = await UsageRecorder.start({
+    nodeId: 'bench',
+    region: 'bench',
+    redisUrl: 'redis://127.0.0.1:1',
+    redisKeyPrefix,
+    journalDir: join(dir, `micro-journal-${cells}`),
+    maxJournalBytes: 1 << 20,
+    stopTimeoutMs: 100,
+    logger: pino({ level: 'silent' }),
+    flushIntervalMs: 3_600_000,
+  });
+  const routes = Array.from({ length: cells }, (_, i) => `route-${i}-${randomBytes(8).toString('hex')}`);
+  const consumers = Array.from({ length: cells }, (_, i) => `consumer-${i}-${randomBytes(8).toString('hex')}`);
+  const service = randomBytes(16).toString('hex');
+  const byteMarks = new WeakMap<Socket, { read: number; written: number }>();
+  const once = (i: number) => {
+    const read = socket.bytesRead;
+    const written = socket.bytesWritten;
+    let marks = byteMarks.get(socket);
+    if (marks === undefined) byteMarks.set(socket, (marks = { read: 0, written: 0 }));
+    const bytesIn = read - marks.read;
+    const bytesOut = written - marks.written;
+    marks.read = read;
+    marks.written = written;
+    const k = i % cells;
+    recorder.record(service, routes[k]!, consumers[k]!, 200, bytesIn + 80, bytesOut + 300, 0.4 + (i % 13) * 0.05, 0.2 + (i % 7) * 0.03);
+  };
+  const N = 2_000_000;
+  for (let i = 0; i < N; i++) once(i); // warm-up: JIT
+  const samples: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) once(i);
+    samples.push(Number(process.hrtime.bigint() - t0) / N);
+  }
+  socket.destroy();
+  server.close();
+  await recorder.stop().catch(() => undefined);
+  return median(samples);
+}
