@@ -4,7 +4,7 @@ import { UsageRecorder } from '@tollgate/data-plane-usage';
 import { Queue } from 'bullmq';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -30,7 +30,7 @@ export const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-export const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+export const pct = (x: number): string => (Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`);
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function waitHttp(url: string, want: number, timeoutMs: number): Promise<void> {
@@ -46,12 +46,26 @@ export async function waitHttp(url: string, want: number, timeoutMs: number): Pr
   }
 }
 
+/** Per CPU (cpu0, cpu1, ...): [busy, total] in clock ticks (1/100 s) from /proc/stat; steal counts as busy. */
+export function cpuTicks(): [number, number][] {
+  return readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line))
+    .map((line) => {
+      const [user, nice, system, idle, iowait, irq, softirq, steal] = line.split(/\s+/).slice(1, 9).map(Number) as number[];
+      const busy = user! + nice! + system! + irq! + softirq! + steal!;
+      return [busy, busy + idle! + iowait!];
+    });
+}
+
 export interface WrkResult {
   readonly requests: number;
   readonly duration_us: number;
   readonly errors: number;
   readonly p50_us: number;
   readonly p99_us: number;
+  /** CPU wrk itself used (user + system), in µs. */
+  readonly cpu_us: number;
 }
 
 const WRK_DONE = `done = function(summary, latency, requests)
@@ -62,10 +76,13 @@ const WRK_DONE = `done = function(summary, latency, requests)
 end
 `;
 
+/** bash's `times` after wrk: its second line is the CPU of the children it waited for (timeout, and so wrk). */
+const WRK_SHELL = 'timeout "$0" wrk "$@"; rc=$?; times; exit $rc';
+
 /** Runs wrk on `cpu` without blocking this process's event loop (data planes may be serving in it). */
 export function runWrk(cpu: string, url: string, seconds: number, script: string, connections: number, children: Set<ChildProcess>): Promise<WrkResult> {
   return new Promise((resolve, reject) => {
-    const args = ['-c', cpu, 'timeout', String(seconds + 30), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url];
+    const args = ['-c', cpu, 'bash', '-c', WRK_SHELL, String(seconds + 30), '-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url];
     const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let out = '';
@@ -75,8 +92,10 @@ export function runWrk(cpu: string, url: string, seconds: number, script: string
     child.once('close', (code) => {
       children.delete(child);
       const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
-      if (code !== 0 || line === undefined) return reject(new Error(`wrk exited ${code} without a summary:\n${out}`));
-      resolve(JSON.parse(line.slice('WRKJSON '.length)) as WrkResult);
+      const times = [...out.matchAll(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/g)].at(-1);
+      if (code !== 0 || line === undefined || times === undefined) return reject(new Error(`wrk exited ${code} without a summary:\n${out}`));
+      const cpuUs = (Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4])) * 1e6;
+      resolve({ ...(JSON.parse(line.slice('WRKJSON '.length)) as Omit<WrkResult, 'cpu_us'>), cpu_us: cpuUs });
     });
   });
 }
@@ -134,8 +153,17 @@ ${WRK_DONE}`,
   );
 }
 
-/** Starts the nginx upstream on `cpu` (config from writeBenchFiles) and waits until it answers. */
-export async function startUpstream(dir: string, cpu: string, port: number, children: Set<ChildProcess>): Promise<void> {
+/** CPU a process has used (user + system) in µs, from /proc (clock ticks: 10 ms resolution). */
+export function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 1e4;
+}
+
+/**
+ * Starts the nginx upstream on `cpu` (config from writeBenchFiles), waits until it answers, and
+ * returns a reader of the CPU its worker has used (µs).
+ */
+export async function startUpstream(dir: string, cpu: string, port: number, children: Set<ChildProcess>): Promise<() => number> {
   const nginx = execFileSync('sh', ['-c', 'command -v nginx || echo /usr/sbin/nginx'], { encoding: 'utf8' }).trim();
   const child = spawn('taskset', ['-c', cpu, nginx, '-p', join(dir, 'nginx'), '-c', join(dir, 'nginx', 'nginx.conf'), '-e', join(dir, 'nginx', 'error.log')], {
     stdio: 'ignore',
@@ -143,6 +171,10 @@ export async function startUpstream(dir: string, cpu: string, port: number, chil
   children.add(child);
   child.once('error', () => undefined);
   await waitHttp(`http://127.0.0.1:${port}/`, 200, 15_000);
+  // taskset execs nginx, so the child is the master; with worker_processes 1 it has one child.
+  const worker = Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim());
+  if (!(worker > 0)) throw new Error('nginx: no worker process found');
+  return () => processCpuUs(worker);
 }
 
 /** Calls counted in the usage batches waiting in the queue under this Redis key prefix. */
