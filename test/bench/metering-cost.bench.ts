@@ -4,19 +4,26 @@
  *
  *   npm run bench:metering   (= node -r ./tools/register.js test/bench/metering-cost.bench.ts)
  *
- * An A/B inside ONE process. Two separate data-plane processes on this 2-core machine differ by
- * 9-20% for as long as they live (JIT and memory layout), more than metering costs, so comparing
- * processes could neither show nor refute the target. Here this process pins itself (every
- * thread) to CPU 1 and starts, per row, three data planes with startDataPlane, each on its own
- * port, prefix (journal) and Redis key prefix, all given the same declarative config:
- *   `ref` (TOLLGATE_USAGE=off), `on` (metering on) and `placebo` (off again: the A/A control).
- * wrk (-t1) and an nginx upstream (`return 200`, 100-byte body) share CPU 0 and load one plane
- * at a time, in rounds of DURATION_S seconds. Each cycle runs the three planes forwards then
- * backwards (A B C C B A: linear drift cancels), the starting plane rotating from cycle to cycle.
- * The cost is `on` against `ref` by the median over rounds of req/s (the target's figure); the
- * placebo against `ref`, compared the same way, is the noise floor of that comparison. Only one
- * plane gets traffic at a time, so the process's CPU time over a round (process.cpuUsage) over
- * the calls the plane served in it is that plane's CPU per call: steadier than req/s.
+ * An A/B inside ONE process, switched every quarter second. Two data-plane processes on this
+ * 2-core VM differ by 9-20% for as long as they live (JIT and memory layout), and one process's
+ * CPU cost per call drifts by 20-60% from one 3-second stretch to the next with the host's load
+ * (even with nothing else running in the VM), both more than metering costs. So this process
+ * pins itself (every thread) to CPU 1 and starts, per row, three data planes with startDataPlane,
+ * each on its own port, prefix (journal) and Redis key prefix, all given the same declarative
+ * config: `ref` (TOLLGATE_USAGE=off), `on` (metering on) and `placebo` (off again: the A/A control).
+ * Three wrk processes (-t1 -c50, one per plane) and an nginx upstream (`return 200`, 100-byte
+ * body) share CPU 0; all but one wrk are held with SIGSTOP, so one plane at a time gets traffic,
+ * for a slice of SLICE_MS. A cycle gives the planes a slice each forwards then backwards
+ * (A B C C B A: linear drift cancels), the first plane rotating from cycle to cycle.
+ * Per slice: the calls each plane finished (its proxy metrics) and this process's CPU time
+ * (process.cpuUsage). Req/s is the active plane's calls over the slice; CPU per call is the
+ * slice's CPU over all calls finished in it (the paused plane's last in-flight calls finish at the
+ * start of the next slice: the "tail", printed). The cost is `on` against `ref` by the median of
+ * slices' req/s (the target's figure), by the mean, and by CPU per call; the placebo against `ref`,
+ * compared the same way, is the noise floor of that comparison.
+ * Other work on the machine shows up as CPU time on CPU 1 not spent by this process, or on CPU 0
+ * not spent by wrk and nginx (/proc/stat against the processes' own counters); cycles where it
+ * passed QUIET_CPU1 (5%) or QUIET_CPU0 (10%) are left out of the comparison, whichever plane ran.
  * Rows: `bare` (one route, no plugins: the cheapest call, so metering's largest share) and
  * `spread` (100 routes with key-auth, 100 consumers, wrk cycling through them: 100 usage cells).
  * After each row the planes are closed (the metered one flushes its last counts) and the usage
@@ -24,15 +31,9 @@
  * others' none. Last, the metering code alone is timed in a loop (ns per call), for scale.
  *
  * Needs wrk and nginx (Debian: apt-get install wrk nginx), Redis at TOLLGATE_TEST_REDIS_URL.
- * Other work on the machine (another session compiling) shows up as CPU time on CPU 1 not spent by
- * this process, or on CPU 0 not spent by wrk and nginx (/proc/stat against the processes' own
- * counters); rounds where it passed QUIET_CPU1 (5%) or QUIET_CPU0 (10%) are printed but left out
- * of the comparison, whichever plane they hit, and the figures of all rounds are printed beside.
- *
- * Environment: CYCLES (8: 16 rounds per plane), DURATION_S (3), WARMUP_S (3), CONNECTIONS (50),
- * QUIET_CPU1, QUIET_CPU0.
+ * Environment: CYCLES (60), SLICE_MS (250), WARMUP_CYCLES (8), CONNECTIONS (50), QUIET_CPU1, QUIET_CPU0.
  * Exit: 0 target met in both rows, 1 missed, 2 the harness failed or the machine was too busy
- * (fewer than max(4, CYCLES) quiet rounds for a plane of a row).
+ * (fewer than half the cycles of a row quiet).
  */
 import { ConfigHash, loadDeclarativeConfigFile } from '@tollgate/config';
 import { readDataPlaneSettings, startDataPlane, type RunningDataPlane } from '@tollgate/data-plane';
@@ -55,60 +56,65 @@ import {
   pct,
   ROUTES,
   ROWS,
-  runWrk,
   sleep,
   startUpstream,
+  startWrkLoad,
   writeBenchFiles,
   type Row,
+  type WrkLoad,
 } from './metering-fixture';
 
-const CYCLES = Number(process.env.CYCLES ?? 8);
-const DURATION_S = Number(process.env.DURATION_S ?? 3);
-const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
+const CYCLES = Number(process.env.CYCLES ?? 60);
+const SLICE_MS = Number(process.env.SLICE_MS ?? 250);
+const WARMUP_CYCLES = Number(process.env.WARMUP_CYCLES ?? 8);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+/** Cycles in which other work took more of CPU 1 / CPU 0 than this are left out of the comparison. */
+const QUIET_CPU1 = Number(process.env.QUIET_CPU1 ?? 0.05);
+const QUIET_CPU0 = Number(process.env.QUIET_CPU0 ?? 0.1);
 const LOAD_CPU = '0';
 const PROXY_CPU = '1';
 const TARGET_COST = 0.05;
-/** Rounds in which other work took more of CPU 1 / CPU 0 than this are left out of the comparison. */
-const QUIET_CPU1 = Number(process.env.QUIET_CPU1 ?? 0.05);
-const QUIET_CPU0 = Number(process.env.QUIET_CPU0 ?? 0.1);
-/** After wrk exits, time for the plane to handle the closing connections before the round's CPU is read. */
-const SETTLE_MS = 200;
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-metering-bench-'));
 const redisKeyPrefix = `tollgate-test:metering-bench:${randomBytes(4).toString('hex')}:`;
 const children = new Set<ChildProcess>();
-let upstreamCpuUs: () => number = () => 0;
 const open = new Set<RunningDataPlane>();
+const loads = new Set<WrkLoad>();
+let upstreamCpuUs: () => number = () => 0;
 
 type Role = 'ref' | 'on' | 'placebo';
 const ROLES: readonly Role[] = ['ref', 'on', 'placebo'];
-
-interface Round {
-  readonly cycle: number;
-  readonly rps: number;
-  /** This process's CPU (user + system) per call the plane served in the round. */
-  readonly cpuUs: number;
-  /** This process's CPU over the round's wall time (wrk start and settle included): ~0.9 when the plane is the bottleneck. */
-  readonly busy: number;
-  /** Share of CPU 1 taken by anything but this process (other processes, the hypervisor's steal, interrupts). */
-  readonly foreign1: number;
-  /** Share of CPU 0 taken by anything but wrk and the nginx worker. */
-  readonly foreign0: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-/** A round the rest of the machine left alone: only these are compared. */
-const quiet = (r: Round) => r.foreign1 < QUIET_CPU1 && r.foreign0 < QUIET_CPU0;
 
 interface Plane {
   readonly role: Role;
   readonly dp: RunningDataPlane;
   readonly url: string;
   readonly redisKeyPrefix: string;
-  readonly rounds: Round[];
 }
+
+/** One plane's slice of a cycle. */
+interface Slice {
+  readonly role: Role;
+  readonly ms: number;
+  /** Calls the active plane finished. */
+  readonly calls: number;
+  /** Calls the paused planes finished (in flight when they were paused). */
+  readonly tail: number;
+  /** This process's CPU (user + system) in the slice. */
+  readonly cpuUs: number;
+}
+
+interface Cycle {
+  readonly slices: Slice[];
+  /** Share of CPU 1 taken by anything but this process (other processes, the hypervisor's steal, interrupts). */
+  readonly foreign1: number;
+  /** Share of CPU 0 taken by anything but wrk and the nginx worker. */
+  readonly foreign0: number;
+}
+
+const quiet = (c: Cycle) => c.foreign1 < QUIET_CPU1 && c.foreign0 < QUIET_CPU0;
+const rpsOf = (s: Slice) => (s.calls / s.ms) * 1000;
+const cpuPerCallOf = (s: Slice) => s.cpuUs / (s.calls + s.tail);
 
 async function startPlane(row: Row, role: Role): Promise<Plane> {
   const port = await freePort();
@@ -136,142 +142,146 @@ async function startPlane(row: Row, role: Role): Promise<Plane> {
   const check = await fetch(`${dp.proxyUrl}${CHECK_PATH[row]}`, { headers: { apikey: 'key-0' } });
   await check.arrayBuffer();
   if (check.status !== 200) throw new Error(`${row}/${role}: GET ${CHECK_PATH[row]} answered ${check.status}`);
-  return { role, dp, url: `${dp.proxyUrl}${CHECK_PATH[row]}`, redisKeyPrefix: planeKeyPrefix, rounds: [] };
+  return { role, dp, url: `${dp.proxyUrl}${CHECK_PATH[row]}`, redisKeyPrefix: planeKeyPrefix };
 }
 
-/** Calls the plane has finished (its proxy metrics: every call that reached the log phase). */
-async function served(plane: Plane): Promise<number> {
-  return (await plane.dp.stats()).metrics.requestsByClass.reduce((a, b) => a + b, 0);
+/** Calls each plane has finished, by status class (its proxy metrics: every call that reached the log phase). */
+async function finished(planes: readonly Plane[]): Promise<number[][]> {
+  return Promise.all(planes.map(async (p) => (await p.dp.stats()).metrics.requestsByClass));
 }
-
-async function measure(plane: Plane, row: Row, seconds: number): Promise<Round & { errors: number }> {
-  const servedBefore = await served(plane);
-  const wall = performance.now();
-  const [cpu, ticks, upstream] = [process.cpuUsage(), cpuTicks(), upstreamCpuUs()];
-  const result = await runWrk(LOAD_CPU, plane.url, seconds, join(dir, `${row}.lua`), CONNECTIONS, children);
-  await sleep(SETTLE_MS);
-  const used = process.cpuUsage(cpu);
-  const [cpu0, cpu1] = cpuTicks().map(([busy, total], i) => ({ busyUs: (busy - ticks[i]![0]) * 1e4, totalUs: (total - ticks[i]![1]) * 1e4 }));
-  const elapsedUs = (performance.now() - wall) * 1000;
-  const calls = (await served(plane)) - servedBefore;
-  const ours = used.user + used.system;
-  const share = (us: number, total: number) => Math.max(0, us / total);
-  return {
-    cycle: -1,
-    rps: result.requests / (result.duration_us / 1e6),
-    cpuUs: ours / calls,
-    busy: ours / elapsedUs,
-    foreign1: share(cpu1!.busyUs - ours, cpu1!.totalUs),
-    foreign0: share(cpu0!.busyUs - result.cpu_us - (upstreamCpuUs() - upstream), cpu0!.totalUs),
-    p50: result.p50_us / 1000,
-    p99: result.p99_us / 1000,
-    errors: result.errors,
-  };
-}
+const total = (byClass: number[]) => byClass.reduce((a, b) => a + b, 0);
 
 /** Cycle k: the planes in a rotated order forwards then backwards (ref on placebo placebo on ref, ...). */
-function schedule(planes: readonly Plane[], cycle: number): Plane[] {
-  const forwards = planes.map((_, i) => planes[(i + cycle) % planes.length]!);
+function schedule(count: number, cycle: number): number[] {
+  const forwards = Array.from({ length: count }, (_, i) => (i + cycle) % count);
   return [...forwards, ...[...forwards].reverse()];
+}
+
+async function runCycle(planes: readonly Plane[], wrks: readonly WrkLoad[], index: number): Promise<Cycle> {
+  const ticks = cpuTicks();
+  const cycleCpu = process.cpuUsage();
+  const loadCpu = wrks.reduce((sum, w) => sum + w.cpuUs(), upstreamCpuUs());
+  const slices: Slice[] = [];
+  for (const active of schedule(planes.length, index)) {
+    wrks.forEach((w, i) => i !== active && w.pause());
+    wrks[active]!.resume();
+    const [t0, cpu, before] = [performance.now(), process.cpuUsage(), (await finished(planes)).map(total)];
+    await sleep(SLICE_MS);
+    const [t1, used, after] = [performance.now(), process.cpuUsage(cpu), (await finished(planes)).map(total)];
+    const calls = after.map((n, i) => n - before[i]!);
+    slices.push({ role: planes[active]!.role, ms: t1 - t0, calls: calls[active]!, tail: total(calls) - calls[active]!, cpuUs: used.user + used.system });
+  }
+  const ours = process.cpuUsage(cycleCpu);
+  const [cpu0, cpu1] = cpuTicks().map(([busy, all], i) => ({ busyUs: (busy - ticks[i]![0]) * 1e4, allUs: (all - ticks[i]![1]) * 1e4 }));
+  const loadUsed = wrks.reduce((sum, w) => sum + w.cpuUs(), upstreamCpuUs()) - loadCpu;
+  return {
+    slices,
+    foreign1: Math.max(0, (cpu1!.busyUs - ours.user - ours.system) / cpu1!.allUs),
+    foreign0: Math.max(0, (cpu0!.busyUs - loadUsed) / cpu0!.allUs),
+  };
 }
 
 interface RowResult {
   readonly row: Row;
-  readonly planes: Record<Role, Plane>;
-  readonly metered: number;
-  readonly servedOn: number;
+  readonly cycles: Cycle[];
 }
 
 async function runRow(row: Row): Promise<RowResult> {
   const planes: Plane[] = [];
   for (const role of ROLES) planes.push(await startPlane(row, role));
-  for (const plane of planes) await measure(plane, row, WARMUP_S);
-  for (let cycle = 0; cycle < CYCLES; cycle++) {
-    for (const plane of schedule(planes, cycle)) {
-      const { errors, ...round } = await measure(plane, row, DURATION_S);
-      if (errors > 0) throw new Error(`${row}/${plane.role}: wrk saw ${errors} errors`);
-      plane.rounds.push({ ...round, cycle });
-      log(
-        `${row.padEnd(6)} cycle ${cycle + 1} ${plane.role.padEnd(7)}: ${round.rps.toFixed(0).padStart(6)} req/s  ${round.cpuUs.toFixed(2)} CPU-us/call  ` +
-          `CPU ${(round.busy * 100).toFixed(0)}%  p50 ${round.p50.toFixed(2)} ms  p99 ${round.p99.toFixed(2)} ms  ` +
-          `other work: CPU 1 ${(round.foreign1 * 100).toFixed(0)}%, CPU 0 ${(round.foreign0 * 100).toFixed(0)}%${quiet({ ...round, cycle }) ? '' : '  (busy: left out)'}`,
-      );
+  const seconds = Math.ceil(((CYCLES + WARMUP_CYCLES) * 2 * ROLES.length * (SLICE_MS + 50)) / 1000) + 60;
+  const wrks: WrkLoad[] = [];
+  for (const plane of planes) {
+    const wrk = await startWrkLoad(LOAD_CPU, plane.url, join(dir, `${row}.lua`), CONNECTIONS, seconds, children);
+    loads.add(wrk);
+    wrks.push(wrk);
+  }
+  for (let i = 0; i < WARMUP_CYCLES; i++) await runCycle(planes, wrks, i);
+  const cycles: Cycle[] = [];
+  for (let i = 0; i < CYCLES; i++) {
+    const cycle = await runCycle(planes, wrks, i);
+    cycles.push(cycle);
+    if (i % 10 === 9 || i === CYCLES - 1) {
+      const recent = cycles.slice(-10);
+      log(`${row}: ${i + 1}/${CYCLES} cycles, ${recent.filter(quiet).length} of the last ${recent.length} quiet; other work on CPU 1 up to ${pct(Math.max(...recent.map((c) => c.foreign1)))}, CPU 0 up to ${pct(Math.max(...recent.map((c) => c.foreign0)))}`);
     }
   }
-  const byRole = Object.fromEntries(planes.map((p) => [p.role, p])) as Record<Role, Plane>;
-  const servedOn = await served(byRole.on);
+  for (const wrk of wrks) {
+    await wrk.end();
+    loads.delete(wrk);
+  }
+  await sleep(300); // the planes see the connections close
+  const counts = await finished(planes);
+  counts.forEach((byClass, i) => {
+    if (byClass[2] !== total(byClass)) throw new Error(`${row}/${planes[i]!.role}: ${total(byClass) - byClass[2]!} of ${total(byClass)} calls were not 2xx`);
+  });
+  const on = planes.findIndex((p) => p.role === 'on');
+  const servedOn = total(counts[on]!);
   // Graceful close: the metered plane journals and sends its last counts before close() returns.
   for (const plane of planes) {
     await plane.dp.close();
     open.delete(plane.dp);
   }
-  const metered = await meteredCalls(byRole.on.redisKeyPrefix);
-  for (const plane of [byRole.ref, byRole.placebo]) {
-    const stray = await meteredCalls(plane.redisKeyPrefix);
-    if (stray !== 0) throw new Error(`${row}/${plane.role}: metering is off, yet ${stray} calls were metered`);
+  for (const plane of planes) {
+    const metered = await meteredCalls(plane.redisKeyPrefix);
+    if (plane.role !== 'on' && metered !== 0) throw new Error(`${row}/${plane.role}: metering is off, yet ${metered} calls were metered`);
+    if (plane.role !== 'on') continue;
+    log(`${row}: the metered plane served ${servedOn} calls; its usage batches in Redis hold ${metered}: ${metered === servedOn ? 'every one' : 'MISMATCH'}`);
+    if (metered !== servedOn) throw new Error(`${row}: the metered plane served ${servedOn} calls but its batches hold ${metered}`);
   }
-  log(`${row}: the metered plane served ${servedOn} calls; its usage batches in Redis hold ${metered}: ${metered === servedOn ? 'every one' : 'MISMATCH'}`);
-  if (metered !== servedOn) throw new Error(`${row}: the metered plane served ${servedOn} calls but its batches hold ${metered}`);
-  return { row, planes: byRole, metered, servedOn };
+  return { row, cycles };
 }
 
 /** 1 - b/a for req/s (throughput lost), b/a - 1 for CPU per call (CPU added). */
 const lost = (a: number, b: number) => 1 - b / a;
 const added = (a: number, b: number) => b / a - 1;
-const share = (x: number) => (Number.isNaN(x) ? '-' : `${(x * 100).toFixed(0)}%`);
 const fixed = (x: number, digits: number) => (Number.isNaN(x) ? '-' : x.toFixed(digits));
 
-/** The figures of one row from the quiet rounds (or all of them, to show what the busy ones did). */
-function compare(planes: Record<Role, Plane>, keep: (r: Round) => boolean) {
-  const rps = (role: Role) => planes[role].rounds.filter(keep).map((r) => r.rps);
-  const cpu = (role: Role) => planes[role].rounds.filter(keep).map((r) => r.cpuUs);
-  return {
-    cost: lost(median(rps('ref')), median(rps('on'))),
-    costByMean: lost(mean(rps('ref')), mean(rps('on'))),
-    cpuAdded: added(median(cpu('ref')), median(cpu('on'))),
-    cpuAddedByMean: added(mean(cpu('ref')), mean(cpu('on'))),
-    placebo: lost(median(rps('ref')), median(rps('placebo'))),
-    placeboCpu: added(median(cpu('ref')), median(cpu('placebo'))),
-    onVsPlacebo: lost(median(rps('placebo')), median(rps('on'))),
-    onVsPlaceboCpu: added(median(cpu('placebo')), median(cpu('on'))),
-    refCpuUs: median(cpu('ref')),
-  };
+/** One row's figures from the given cycles. */
+function compare(cycles: readonly Cycle[]) {
+  const slices = (role: Role) => cycles.flatMap((c) => c.slices.filter((s) => s.role === role));
+  const rps = (role: Role) => slices(role).map(rpsOf);
+  const cpu = (role: Role) => slices(role).map(cpuPerCallOf);
+  const against = (role: Role) => ({
+    rps: lost(median(rps('ref')), median(rps(role))),
+    rpsByMean: lost(mean(rps('ref')), mean(rps(role))),
+    cpu: added(median(cpu('ref')), median(cpu(role))),
+    cpuByMean: added(mean(cpu('ref')), mean(cpu(role))),
+  });
+  return { slices, rps, cpu, on: against('on'), placebo: against('placebo') };
 }
 
-/** Prints the table and verdicts; 0 target met in both rows, 1 missed, 2 too few quiet rounds to tell. */
+/** Prints the table and verdicts; 0 target met in both rows, 1 missed, 2 too few quiet cycles to tell. */
 function report(results: readonly RowResult[], micro: Record<Row, number>): number {
   process.stdout.write(
-    `\n| row | plane | quiet rounds | median req/s | mean req/s | median CPU-us/call | mean CPU-us/call | median p50 / p99 ms | process CPU | other work CPU 1 / CPU 0 (all rounds) |\n` +
-      `|---|---|---:|---:|---:|---:|---:|---|---:|---|\n`,
+    `\n| row | plane | quiet cycles | median req/s | mean req/s | median CPU-us/call | mean CPU-us/call | process CPU | tail |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n`,
   );
-  for (const { row, planes } of results) {
-    for (const role of ROLES) {
-      const all = planes[role].rounds;
-      const rs = all.filter(quiet);
-      const col = (k: Exclude<keyof Round, 'cycle'>) => rs.map((r) => r[k]);
-      process.stdout.write(
-        `| ${row} | ${role} | ${rs.length}/${all.length} | ${fixed(median(col('rps')), 0)} | ${fixed(mean(col('rps')), 0)} | ${fixed(median(col('cpuUs')), 2)} | ` +
-          `${fixed(mean(col('cpuUs')), 2)} | ${fixed(median(col('p50')), 2)} / ${fixed(median(col('p99')), 2)} | ${share(median(col('busy')))} | ` +
-          `${share(median(all.map((r) => r.foreign1)))} / ${share(median(all.map((r) => r.foreign0)))} |\n`,
-      );
-    }
-  }
   let verdict = 0;
   const lines: string[] = [];
-  for (const { row, planes } of results) {
-    const fewest = Math.min(...ROLES.map((role) => planes[role].rounds.filter(quiet).length));
-    const q = compare(planes, quiet);
-    const all = compare(planes, () => true);
-    const measurable = fewest >= Math.max(4, CYCLES);
-    const holds = q.cost < TARGET_COST;
+  for (const { row, cycles } of results) {
+    const kept = cycles.filter(quiet);
+    const q = compare(kept);
+    for (const role of ROLES) {
+      const ss = q.slices(role);
+      const busy = ss.reduce((a, s) => a + s.cpuUs, 0) / ss.reduce((a, s) => a + s.ms * 1000, 0);
+      const tail = ss.reduce((a, s) => a + s.tail, 0) / ss.reduce((a, s) => a + s.calls + s.tail, 0);
+      process.stdout.write(
+        `| ${row} | ${role} | ${kept.length}/${cycles.length} | ${fixed(median(q.rps(role)), 0)} | ${fixed(mean(q.rps(role)), 0)} | ` +
+          `${fixed(median(q.cpu(role)), 2)} | ${fixed(mean(q.cpu(role)), 2)} | ${pct(busy)} | ${pct(tail)} |\n`,
+      );
+    }
+    const all = compare(cycles);
+    const measurable = kept.length >= cycles.length / 2;
+    const holds = q.on.rps < TARGET_COST;
     lines.push(
-      `${row}: metering costs ${pct(q.cost)} of req/s (medians of the quiet rounds, at least ${fewest} per plane; by the means ${pct(q.costByMean)}) ` +
-        `and adds ${pct(q.cpuAdded)} CPU per call (by the means ${pct(q.cpuAddedByMean)}) -> ` +
-        `${measurable ? (holds ? 'HOLDS' : 'MISSED') : `NOT MEASURED: fewer than ${Math.max(4, CYCLES)} quiet rounds for a plane (machine busy)`}\n` +
-        `  A/A control, placebo against ref the same way: ${pct(q.placebo)} of req/s, ${pct(q.placeboCpu)} CPU per call; ` +
-        `on against placebo: ${pct(q.onVsPlacebo)} of req/s, ${pct(q.onVsPlaceboCpu)} CPU per call\n` +
-        `  all rounds, busy ones included: cost ${pct(all.cost)} of req/s, ${pct(all.cpuAdded)} CPU per call; A/A ${pct(all.placebo)}, ${pct(all.placeboCpu)}\n` +
-        `  the metering code alone: ${micro[row].toFixed(0)} ns per call, ${pct(micro[row] / 1000 / q.refCpuUs)} of an unmetered call's ${q.refCpuUs.toFixed(1)} CPU-us`,
+      `${row}: metering costs ${pct(q.on.rps)} of req/s (medians of ${2 * kept.length} slices per plane; by the means ${pct(q.on.rpsByMean)}) ` +
+        `and adds ${pct(q.on.cpu)} CPU per call (by the means ${pct(q.on.cpuByMean)}) -> ` +
+        `${measurable ? (holds ? 'HOLDS' : 'MISSED') : `NOT MEASURED: ${kept.length} of ${cycles.length} cycles quiet (machine busy)`}\n` +
+        `  A/A control, placebo against ref the same way: ${pct(q.placebo.rps)} of req/s (by the means ${pct(q.placebo.rpsByMean)}), ` +
+        `${pct(q.placebo.cpu)} CPU per call (by the means ${pct(q.placebo.cpuByMean)})\n` +
+        `  all ${cycles.length} cycles, busy ones included: cost ${pct(all.on.rps)} of req/s, ${pct(all.on.cpu)} CPU per call; A/A ${pct(all.placebo.rps)}, ${pct(all.placebo.cpu)}\n` +
+        `  the metering code alone: ${micro[row].toFixed(0)} ns per call, ${pct(micro[row] / 1000 / median(q.cpu('ref')))} of an unmetered call's ` +
+        `${fixed(median(q.cpu('ref')), 1)} CPU-us`,
     );
     if (!measurable) verdict = 2;
     else if (!holds && verdict === 0) verdict = 1;
@@ -289,8 +299,8 @@ async function main(): Promise<number> {
   writeBenchFiles(dir, upstreamPort);
   upstreamCpuUs = await startUpstream(dir, LOAD_CPU, upstreamPort, children);
   log(
-    `in one process on CPU ${PROXY_CPU}: per row 3 data planes (ref: off, on, placebo: off); wrk -t1 -c${CONNECTIONS} and nginx on CPU ${LOAD_CPU}; ` +
-      `${WARMUP_S}s warm-up each, then ${CYCLES} cycles of ${2 * ROLES.length} rounds of ${DURATION_S}s (${2 * CYCLES} rounds per plane)`,
+    `in one process on CPU ${PROXY_CPU}: per row 3 data planes (ref: off, on, placebo: off), each loaded by its own wrk -t1 -c${CONNECTIONS} ` +
+      `(nginx and wrk on CPU ${LOAD_CPU}), one at a time for ${SLICE_MS} ms; ${WARMUP_CYCLES} warm-up cycles, then ${CYCLES} cycles of ${2 * ROLES.length} slices`,
   );
   const results: RowResult[] = [];
   for (const row of ROWS) results.push(await runRow(row));
@@ -300,6 +310,7 @@ async function main(): Promise<number> {
 }
 
 async function cleanup(): Promise<void> {
+  await Promise.all([...loads].map((wrk) => wrk.end().catch(() => undefined)));
   await Promise.all([...open].map((dp) => dp.close().catch(() => undefined)));
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   await sleep(500);
@@ -313,7 +324,7 @@ const watchdog = setTimeout(
     log('watchdog: run took too long');
     void cleanup().finally(() => process.exit(2));
   },
-  (ROWS.length * (ROLES.length * (WARMUP_S + 2) + 2 * ROLES.length * CYCLES * (DURATION_S + 2) + 30) + 180) * 1000,
+  (ROWS.length * ((CYCLES + WARMUP_CYCLES) * 2 * ROLES.length * (SLICE_MS + 100) * 1.5 + 60_000) + 120_000),
 );
 watchdog.unref();
 

@@ -2,7 +2,7 @@ import { TEST_REDIS_URL } from '@tollgate/testing';
 import { USAGE_QUEUE, usageQueuePrefix, type UsageBatch } from '@tollgate/usage';
 import { UsageRecorder } from '@tollgate/data-plane-usage';
 import { Queue } from 'bullmq';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
@@ -58,46 +58,53 @@ export function cpuTicks(): [number, number][] {
     });
 }
 
-export interface WrkResult {
-  readonly requests: number;
-  readonly duration_us: number;
-  readonly errors: number;
-  readonly p50_us: number;
-  readonly p99_us: number;
-  /** CPU wrk itself used (user + system), in µs. */
-  readonly cpu_us: number;
+/** A wrk process loading one URL until ended; paused and resumed with SIGSTOP / SIGCONT. */
+export interface WrkLoad {
+  pause(): void;
+  resume(): void;
+  /** CPU wrk has used so far (user + system), µs. */
+  cpuUs(): number;
+  /** Kills wrk and waits for it to be gone. */
+  end(): Promise<void>;
 }
 
-const WRK_DONE = `done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p99_us":%d}\\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-`;
-
-/** bash's `times` after wrk: its second line is the CPU of the children it waited for (timeout, and so wrk). */
-const WRK_SHELL = 'timeout "$0" wrk "$@"; rc=$?; times; exit $rc';
-
-/** Runs wrk on `cpu` without blocking this process's event loop (data planes may be serving in it). */
-export function runWrk(cpu: string, url: string, seconds: number, script: string, connections: number, children: Set<ChildProcess>): Promise<WrkResult> {
-  return new Promise((resolve, reject) => {
-    const args = ['-c', cpu, 'bash', '-c', WRK_SHELL, String(seconds + 30), '-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url];
-    const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      children.delete(child);
-      const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
-      const times = [...out.matchAll(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/g)].at(-1);
-      if (code !== 0 || line === undefined || times === undefined) return reject(new Error(`wrk exited ${code} without a summary:\n${out}`));
-      const cpuUs = (Number(times[1]) * 60 + Number(times[2]) + Number(times[3]) * 60 + Number(times[4])) * 1e6;
-      resolve({ ...(JSON.parse(line.slice('WRKJSON '.length)) as Omit<WrkResult, 'cpu_us'>), cpu_us: cpuUs });
-    });
-  });
+/**
+ * Starts `wrk -t1` against `url` on `cpu` for at most `seconds` (its `timeout` parent kills it
+ * then, resumed first, should this process die without ending it), paused.
+ */
+export async function startWrkLoad(cpu: string, url: string, script: string, connections: number, seconds: number, children: Set<ChildProcess>): Promise<WrkLoad> {
+  const args = ['-c', cpu, 'timeout', String(seconds), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url];
+  const child = spawn('taskset', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.add(child);
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+  const exited = new Promise<void>((resolve) => child.once('close', () => (children.delete(child), resolve())));
+  let wrk = 0;
+  for (let tries = 0; wrk === 0; tries++) {
+    // taskset execs timeout (the child); wrk is timeout's child.
+    const found = Number(spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0]);
+    if (found > 0) wrk = found;
+    else if (tries > 100 || child.exitCode !== null) throw new Error(`wrk did not start: ${stderr}`);
+    else await sleep(10);
+  }
+  const signal = (name: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrk exited early: ${stderr}`);
+    process.kill(wrk, name);
+  };
+  signal('SIGSTOP');
+  return {
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    cpuUs: () => processCpuUs(wrk),
+    end: async () => {
+      try {
+        process.kill(wrk, 'SIGKILL'); // a stopped process dies of it too
+      } catch {
+        // already gone
+      }
+      await exited;
+    },
+  };
 }
 
 /** The nginx upstream (`return 200`, a 100-byte JSON body), the rows' declarative configs and wrk scripts. */
@@ -137,7 +144,7 @@ http {
   for (let i = 0; i < ROUTES; i++) spread += `  - username: consumer-${i}\n    keyauth_credentials:\n      - key: key-${i}\n`;
   writeFileSync(join(dir, 'bare.yml'), `_format_version: "3.0"\nservices:\n  - name: bench\n    url: ${url}\n    routes:\n      - name: bench\n        paths: [/bench]\n        strip_path: false\n`);
   writeFileSync(join(dir, 'spread.yml'), spread);
-  writeFileSync(join(dir, 'bare.lua'), WRK_DONE);
+  writeFileSync(join(dir, 'bare.lua'), '-- the same request every time\n');
   writeFileSync(
     join(dir, 'spread.lua'),
     `local reqs = {}
@@ -149,7 +156,7 @@ request = function()
   n = n % ${ROUTES} + 1
   return reqs[n]
 end
-${WRK_DONE}`,
+`,
   );
 }
 
