@@ -241,15 +241,19 @@ function interval(xs: readonly number[]): { mean: number; low: number; high: num
 }
 const range = (i: { mean: number; low: number; high: number }) => `${pct(i.mean)} [${pct(i.low)}, ${pct(i.high)}]`;
 
-/** Per cycle, the throughput `role` lost against `ref` (1 - its req/s over ref's, each over its two slices). */
-function pairedCosts(cycles: readonly Cycle[], role: Role, metric: 'rps' | 'cpu'): number[] {
+/**
+ * Per cycle, the throughput `role` lost against the `baseline` planes (1 - its req/s over theirs,
+ * each over its two slices), or the CPU per call it added.
+ */
+function pairedCosts(cycles: readonly Cycle[], role: Role, metric: 'rps' | 'cpu', baseline: readonly Role[] = ['ref']): number[] {
   return cycles.map((c) => {
     const of = (r: Role) => {
       const ss = c.slices.filter((s) => s.role === r);
       const calls = ss.reduce((a, s) => a + s.calls, 0);
       return metric === 'rps' ? calls / ss.reduce((a, s) => a + s.ms, 0) : ss.reduce((a, s) => a + s.cpuUs, 0) / (calls + ss.reduce((a, s) => a + s.tail, 0));
     };
-    return metric === 'rps' ? 1 - of(role) / of('ref') : of(role) / of('ref') - 1;
+    const base = mean(baseline.map(of));
+    return metric === 'rps' ? 1 - of(role) / base : of(role) / base - 1;
   });
 }
 
@@ -283,6 +287,8 @@ function report(results: readonly RowResult[], micro: Record<Row, number>): numb
         `medians of slices ${pct(1 - bySlices('on', rpsOf, median) / bySlices('ref', rpsOf, median))}, means ${pct(1 - bySlices('on', rpsOf, mean) / bySlices('ref', rpsOf, mean))}) ` +
         `and adds ${range(cpu)} CPU per call -> ${outcome}\n` +
         `  A/A control, placebo against ref the same way: ${range(aa)} of req/s, ${range(aaCpu)} CPU per call\n` +
+        `  on against the mean of both unmetered planes: ${range(interval(pairedCosts(cycles, 'on', 'rps', ['ref', 'placebo'])))} of req/s, ` +
+        `${range(interval(pairedCosts(cycles, 'on', 'cpu', ['ref', 'placebo'])))} CPU per call\n` +
         `  other work on the machine during the cycles (median): CPU 1 ${pct(median(cycles.map((c) => c.foreign1)))}, CPU 0 ${pct(median(cycles.map((c) => c.foreign0)))}\n` +
         `  the metering code alone: ${micro[row].toFixed(0)} ns per call, ${pct(micro[row] / 1000 / refCpu)} of an unmetered call's ${fixed(refCpu, 1)} CPU-us`,
     );
