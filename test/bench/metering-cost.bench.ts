@@ -4,376 +4,327 @@
  *
  *   npm run bench:metering   (= node -r ./tools/register.js test/bench/metering-cost.bench.ts)
  *
- * Two measurements:
- * 1. The metering code itself, in this process: what the proxy's log phase does per call with
- *    metering on (two socket counter reads, two stores, UsageRecorder.record) on a real socket,
- *    in ns per call, as a share of the CPU a whole proxied call costs (from phase 2).
- * 2. Whole data planes under wrk. Layout on this 2-core machine: wrk and an nginx upstream
- *    (`return 200`, 100-byte body) share CPU 0; data-plane processes (TOLLGATE_WORKERS=0) are
- *    pinned to CPU 1 and only the one measured gets traffic. Two identical processes differ here
- *    by up to ~20% for as long as they live (JIT and memory layout: an A/A effect larger than what
- *    is measured), so one process per mode proves nothing: PAIRS fresh pairs (one off, one on,
- *    started together) are measured per row, each process ROUNDS times (alternating within the
- *    pair), and modes are compared by the median over their processes. The spread of the
- *    unmetered processes is printed as the noise floor. Rows: `bare` (one route, no plugins: the
- *    cheapest call, so metering's largest share) and `spread` (100 routes with key-auth and 100
- *    consumers, wrk cycling through them: 100 usage cells a minute instead of one).
- * Each metered process is stopped gracefully and its batches read back from Redis: they must hold
- * every call it served.
+ * An A/B inside ONE process, switched every quarter second. Two data-plane processes on this
+ * 2-core VM differ by 9-20% for as long as they live (JIT and memory layout), and one process's
+ * CPU cost per call drifts by 20-60% from one 3-second stretch to the next with the host's load
+ * (even with nothing else running in the VM), both more than metering costs. So this process
+ * pins itself (every thread) to CPU 1 and starts, per row, three data planes with startDataPlane,
+ * each on its own port, prefix (journal) and Redis key prefix, all given the same declarative
+ * config: `ref` (TOLLGATE_USAGE=off), `on` (metering on) and `placebo` (off again: the A/A control).
+ * Three wrk processes (-t1 -c50, one per plane) and an nginx upstream (`return 200`, 100-byte
+ * body) share CPU 0; all but one wrk are held with SIGSTOP, so one plane at a time gets traffic,
+ * for a slice of SLICE_MS. A cycle gives the planes a slice each forwards then backwards
+ * (A B C C B A: linear drift cancels), the first plane rotating from cycle to cycle.
+ * Per slice: the calls each plane finished (its proxy metrics) and this process's CPU time
+ * (process.cpuUsage). Req/s is the active plane's calls over the slice; CPU per call is the
+ * slice's CPU over all calls finished in it (the paused plane's last in-flight calls finish at the
+ * start of the next slice: the "tail", printed). Printed per plane: the median and mean of its
+ * slices. The cost is `on` against `ref` paired within each cycle (their req/s over the cycle's
+ * two slices each), averaged over the cycles with a 95% interval (mean +- 2 standard errors):
+ * the target HOLDS when the whole interval is under 5%, is MISSED when it is all above, and is
+ * NOT SHOWN otherwise. The placebo against `ref`, computed the same way, is the A/A control: its
+ * interval should hold 0. Other work on the machine (another session compiling, say) is printed
+ * per row: CPU time on CPU 1 not spent by this process, and on CPU 0 not spent by wrk and nginx
+ * (/proc/stat against the processes' own counters); it widens the intervals but, hitting the
+ * planes' slices alike, should not move them.
+ * Rows: `bare` (one route, no plugins: the cheapest call, so metering's largest share) and
+ * `spread` (100 routes with key-auth, 100 consumers, wrk cycling through them: 100 usage cells).
+ * After each row the planes are closed (the metered one flushes its last counts) and the usage
+ * batches read back from Redis: the metered plane's must hold exactly the calls it served, the
+ * others' none. Last, the metering code alone is timed in a loop (ns per call), for scale.
  *
- * Environment: PAIRS (4), ROUNDS (2), DURATION_S (5), WARMUP_S (3), CONNECTIONS (50).
- * Exit: 0 target met in both rows (by the process medians), 1 missed, 2 the harness failed.
+ * Needs wrk and nginx (Debian: apt-get install wrk nginx), Redis at TOLLGATE_TEST_REDIS_URL.
+ * Environment: CYCLES (60), SLICE_MS (250), WARMUP_CYCLES (8), CONNECTIONS (50).
+ * Exit: 0 target shown to hold in both rows, 1 missed or not shown in a row, 2 the harness failed.
  */
+import { ConfigHash, loadDeclarativeConfigFile } from '@tollgate/config';
+import { readDataPlaneSettings, startDataPlane, type RunningDataPlane } from '@tollgate/data-plane';
+import { validatePluginConfig } from '@tollgate/plugins';
 import { deleteRedisKeys, freePort, TEST_REDIS_URL } from '@tollgate/testing';
-import { USAGE_QUEUE, usageQueuePrefix, type UsageBatch } from '@tollgate/usage';
-import { Queue } from 'bullmq';
-import { UsageRecorder } from '@tollgate/data-plane-usage';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, connect as connectNet, type AddressInfo, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import { performance } from 'node:perf_hooks';
+import {
+  CHECK_PATH,
+  cpuTicks,
+  log,
+  mean,
+  median,
+  meteredCalls,
+  meteringPathNs,
+  pct,
+  ROUTES,
+  ROWS,
+  sleep,
+  startUpstream,
+  startWrkLoad,
+  writeBenchFiles,
+  type Row,
+  type WrkLoad,
+} from './metering-fixture';
 
-const PAIRS = Number(process.env.PAIRS ?? 4);
-const ROUNDS = Number(process.env.ROUNDS ?? 2);
-const DURATION_S = Number(process.env.DURATION_S ?? 5);
-const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
+const CYCLES = Number(process.env.CYCLES ?? 60);
+const SLICE_MS = Number(process.env.SLICE_MS ?? 250);
+const WARMUP_CYCLES = Number(process.env.WARMUP_CYCLES ?? 8);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const LOAD_CPU = '0';
 const PROXY_CPU = '1';
-const ROUTES = 100;
-const ROOT = join(__dirname, '..', '..');
 const TARGET_COST = 0.05;
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-metering-bench-'));
-const children: ChildProcess[] = [];
 const redisKeyPrefix = `tollgate-test:metering-bench:${randomBytes(4).toString('hex')}:`;
+const children = new Set<ChildProcess>();
+const open = new Set<RunningDataPlane>();
+const loads = new Set<WrkLoad>();
+let upstreamCpuUs: () => number = () => 0;
 
-function log(message: string): void {
-  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+type Role = 'ref' | 'on' | 'placebo';
+const ROLES: readonly Role[] = ['ref', 'on', 'placebo'];
 
-function start(name: string, cpu: string, command: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn('taskset', ['-c', cpu, command, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
-  child.once('exit', (code, signal) => {
-    if (!stopping && !name.includes('/')) log(`${name} exited (${code ?? signal}): ${output}`);
-  });
-  children.push(child);
-  return child;
-}
-
-let stopping = false;
-async function cleanup(): Promise<void> {
-  stopping = true;
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 1500));
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await deleteRedisKeys(redisKeyPrefix).catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
-}
-
-async function waitHttp(url: string, want: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-      async (r) => (await r.arrayBuffer(), r.status),
-      () => 0,
-    );
-    if (status === want) return;
-    if (Date.now() > deadline) throw new Error(`${url} did not answer ${want} (last ${status})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** CPU seconds a process has used (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-interface WrkResult {
-  requests: number;
-  duration_us: number;
-  errors: number;
-  p50_us: number;
-  p99_us: number;
-}
-
-const WRK_DONE = `done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p99_us":%d}\\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
-`;
-
-function wrk(url: string, seconds: number, script: string): WrkResult {
-  const out = execFileSync('taskset', ['-c', LOAD_CPU, 'timeout', String(seconds + 30), 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url], {
-    encoding: 'utf8',
-  });
-  const line = out.split('\n').find((l) => l.startsWith('WRKJSON '));
-  if (line === undefined) throw new Error(`wrk printed no summary:\n${out}`);
-  return JSON.parse(line.slice('WRKJSON '.length)) as WrkResult;
-}
-
-function writeConfigs(upstreamPort: number): void {
-  const body = '{"upstream":"nginx","bench":"tollgate metering-cost","pad":"';
-  const fixed = `${body}${'x'.repeat(100 - body.length - 2)}"}`;
-  mkdirSync(join(dir, 'nginx'), { recursive: true });
-  writeFileSync(
-    join(dir, 'nginx', 'nginx.conf'),
-    `worker_processes 1;
-daemon off;
-pid ${dir}/nginx/nginx.pid;
-error_log ${dir}/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/nginx/body;
-  proxy_temp_path ${dir}/nginx/proxy;
-  fastcgi_temp_path ${dir}/nginx/fastcgi;
-  uwsgi_temp_path ${dir}/nginx/uwsgi;
-  scgi_temp_path ${dir}/nginx/scgi;
-  keepalive_timeout 300s;
-  keepalive_requests 10000000;
-  server {
-    listen 127.0.0.1:${upstreamPort} backlog=4096;
-    location / { default_type application/json; return 200 '${fixed}'; }
-  }
-}
-`,
-  );
-  const url = `http://127.0.0.1:${upstreamPort}`;
-  let spread = '_format_version: "3.0"\nservices:\n';
-  for (let i = 0; i < ROUTES; i++) {
-    spread += `  - name: svc-${i}\n    url: ${url}\n    routes:\n      - name: route-${i}\n        paths: [/route-${i}]\n        plugins:\n          - name: key-auth\n            config: { key_names: [apikey] }\n`;
-  }
-  spread += 'consumers:\n';
-  for (let i = 0; i < ROUTES; i++) spread += `  - username: consumer-${i}\n    keyauth_credentials:\n      - key: key-${i}\n`;
-  writeFileSync(join(dir, 'bare.yml'), `_format_version: "3.0"\nservices:\n  - name: bench\n    url: ${url}\n    routes:\n      - name: bench\n        paths: [/bench]\n        strip_path: false\n`);
-  writeFileSync(join(dir, 'spread.yml'), spread);
-  writeFileSync(join(dir, 'bare.lua'), WRK_DONE);
-  writeFileSync(
-    join(dir, 'spread.lua'),
-    `local reqs = {}
-local n = 0
-init = function(args)
-  for i = 0, ${ROUTES - 1} do reqs[i + 1] = wrk.format("GET", "/route-" .. i .. "/hello", { ["apikey"] = "key-" .. i }) end
-end
-request = function()
-  n = n % ${ROUTES} + 1
-  return reqs[n]
-end
-${WRK_DONE}`,
-  );
-}
-
-type Mode = 'off' | 'on';
 interface Plane {
-  readonly row: string;
-  readonly mode: Mode;
-  readonly port: number;
-  readonly child: ChildProcess;
-  readonly path: string;
-  readonly prefix: string;
-  served: number;
+  readonly role: Role;
+  readonly dp: RunningDataPlane;
+  readonly url: string;
+  readonly redisKeyPrefix: string;
 }
 
-async function startPlane(row: string, mode: Mode, pair: number): Promise<Plane> {
-  const [port, status] = [await freePort(), await freePort()];
-  const prefix = join(dir, `prefix-${row}-${pair}-${mode}`);
-  const child = start(`${row}/${pair}/${mode}`, PROXY_CPU, process.execPath, ['-r', './tools/register.js', 'apps/data-plane/src/main.ts'], {
-    TOLLGATE_USAGE: mode,
-    TOLLGATE_REDIS_KEY_PREFIX: redisKeyPrefix,
+/** One plane's slice of a cycle. */
+interface Slice {
+  readonly role: Role;
+  readonly ms: number;
+  /** Calls the active plane finished. */
+  readonly calls: number;
+  /** Calls the paused planes finished (in flight when they were paused). */
+  readonly tail: number;
+  /** This process's CPU (user + system) in the slice. */
+  readonly cpuUs: number;
+}
+
+interface Cycle {
+  readonly slices: Slice[];
+  /** Share of CPU 1 taken by anything but this process (other processes, the hypervisor's steal, interrupts). */
+  readonly foreign1: number;
+  /** Share of CPU 0 taken by anything but wrk and the nginx worker. */
+  readonly foreign0: number;
+}
+
+const rpsOf = (s: Slice) => (s.calls / s.ms) * 1000;
+const cpuPerCallOf = (s: Slice) => s.cpuUs / (s.calls + s.tail);
+
+async function startPlane(row: Row, role: Role): Promise<Plane> {
+  const port = await freePort();
+  const planeKeyPrefix = `${redisKeyPrefix}${row}-${role}:`;
+  const settings = readDataPlaneSettings({
+    TOLLGATE_USAGE: role === 'on' ? 'on' : 'off',
+    TOLLGATE_REDIS_KEY_PREFIX: planeKeyPrefix,
     REDIS_URL: TEST_REDIS_URL,
     TOLLGATE_WORKERS: '0',
     TOLLGATE_CONTROL_PLANE: 'off',
-    TOLLGATE_DECLARATIVE_CONFIG: join(dir, `${row}.yml`),
     TOLLGATE_PROXY_LISTEN: `127.0.0.1:${port}`,
     TOLLGATE_PROXY_SSL_LISTEN: 'off',
-    TOLLGATE_STATUS_LISTEN: `127.0.0.1:${status}`,
-    TOLLGATE_PREFIX: prefix,
-    TOLLGATE_NODE_NAME: `bench-${row}-${pair}-${mode}`,
+    TOLLGATE_STATUS_LISTEN: 'off',
+    TOLLGATE_PREFIX: join(dir, `prefix-${row}-${role}`),
+    TOLLGATE_NODE_NAME: `bench-${row}-${role}`,
+    TOLLGATE_DRAIN_TIMEOUT: '5000',
     TOLLGATE_LOG_LEVEL: 'warn',
   });
-  await waitHttp(`http://127.0.0.1:${status}/status/ready`, 200, 30_000);
-  const path = row === 'bare' ? '/bench/hello' : '/route-0/hello';
-  const check = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { apikey: 'key-0' } });
+  // As main.ts serves one: usage slot 0 (a recorder only when TOLLGATE_USAGE is on), then the declarative file.
+  const dp = await startDataPlane(settings, { usageSlot: 0 });
+  open.add(dp);
+  const entities = loadDeclarativeConfigFile(join(dir, `${row}.yml`), { validatePluginConfig });
+  const outcome = dp.applySnapshot({ version: 0, hash: ConfigHash.of(entities).hex(), entities });
+  if (!outcome.ok) throw new Error(`${row}/${role}: config refused: ${JSON.stringify(outcome.errors.slice(0, 3))}`);
+  const check = await fetch(`${dp.proxyUrl}${CHECK_PATH[row]}`, { headers: { apikey: 'key-0' } });
   await check.arrayBuffer();
-  if (check.status !== 200) throw new Error(`${row}/${mode}: GET ${path} answered ${check.status}`);
-  return { row, mode, port, child, path, prefix, served: 1 };
+  if (check.status !== 200) throw new Error(`${row}/${role}: GET ${CHECK_PATH[row]} answered ${check.status}`);
+  return { role, dp, url: `${dp.proxyUrl}${CHECK_PATH[row]}`, redisKeyPrefix: planeKeyPrefix };
 }
 
-async function stopPlane(plane: Plane): Promise<void> {
-  if (plane.child.exitCode === null && plane.child.signalCode === null) plane.child.kill('SIGTERM');
-  await new Promise((resolve) => (plane.child.exitCode !== null || plane.child.signalCode !== null ? resolve(null) : plane.child.once('exit', resolve)));
+/** Calls each plane has finished, by status class (its proxy metrics: every call that reached the log phase). */
+async function finished(planes: readonly Plane[]): Promise<number[][]> {
+  return Promise.all(planes.map(async (p) => (await p.dp.stats()).metrics.requestsByClass));
+}
+const total = (byClass: number[]) => byClass.reduce((a, b) => a + b, 0);
+
+/** Cycle k: the planes in a rotated order forwards then backwards (ref on placebo placebo on ref, ...). */
+function schedule(count: number, cycle: number): number[] {
+  const forwards = Array.from({ length: count }, (_, i) => (i + cycle) % count);
+  return [...forwards, ...[...forwards].reverse()];
 }
 
-interface Run {
-  row: string;
-  mode: Mode;
-  pair: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  perCpu: number;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
-async function meteredByNode(): Promise<Map<string, number>> {
-  const queue = new Queue(USAGE_QUEUE, { connection: { url: TEST_REDIS_URL }, prefix: usageQueuePrefix(redisKeyPrefix) });
-  try {
-    const byNode = new Map<string, number>();
-    for (const job of await queue.getJobs(['wait'], 0, -1, true)) {
-      const batch = job.data as UsageBatch;
-      byNode.set(batch.node_id, (byNode.get(batch.node_id) ?? 0) + batch.rows.reduce((sum, r) => sum + r.count, 0));
-    }
-    return byNode;
-  } finally {
-    await queue.close();
+async function runCycle(planes: readonly Plane[], wrks: readonly WrkLoad[], index: number): Promise<Cycle> {
+  const ticks = cpuTicks();
+  const cycleCpu = process.cpuUsage();
+  const loadCpu = wrks.reduce((sum, w) => sum + w.cpuUs(), upstreamCpuUs());
+  const slices: Slice[] = [];
+  for (const active of schedule(planes.length, index)) {
+    wrks.forEach((w, i) => i !== active && w.pause());
+    wrks[active]!.resume();
+    const [t0, cpu, before] = [performance.now(), process.cpuUsage(), (await finished(planes)).map(total)];
+    await sleep(SLICE_MS);
+    const [t1, used, after] = [performance.now(), process.cpuUsage(cpu), (await finished(planes)).map(total)];
+    const calls = after.map((n, i) => n - before[i]!);
+    slices.push({ role: planes[active]!.role, ms: t1 - t0, calls: calls[active]!, tail: total(calls) - calls[active]!, cpuUs: used.user + used.system });
   }
+  const ours = process.cpuUsage(cycleCpu);
+  const [cpu0, cpu1] = cpuTicks().map(([busy, all], i) => ({ busyUs: (busy - ticks[i]![0]) * 1e4, allUs: (all - ticks[i]![1]) * 1e4 }));
+  const loadUsed = wrks.reduce((sum, w) => sum + w.cpuUs(), upstreamCpuUs()) - loadCpu;
+  return {
+    slices,
+    foreign1: Math.max(0, (cpu1!.busyUs - ours.user - ours.system) / cpu1!.allUs),
+    foreign0: Math.max(0, (cpu0!.busyUs - loadUsed) / cpu0!.allUs),
+  };
 }
+
+interface RowResult {
+  readonly row: Row;
+  readonly cycles: Cycle[];
+}
+
+async function runRow(row: Row): Promise<RowResult> {
+  const planes: Plane[] = [];
+  for (const role of ROLES) planes.push(await startPlane(row, role));
+  const seconds = Math.ceil(((CYCLES + WARMUP_CYCLES) * 2 * ROLES.length * (SLICE_MS + 50)) / 1000) + 60;
+  const wrks: WrkLoad[] = [];
+  for (const plane of planes) {
+    const wrk = await startWrkLoad(LOAD_CPU, plane.url, join(dir, `${row}.lua`), CONNECTIONS, seconds, children);
+    loads.add(wrk);
+    wrks.push(wrk);
+  }
+  for (let i = 0; i < WARMUP_CYCLES; i++) await runCycle(planes, wrks, i);
+  const cycles: Cycle[] = [];
+  for (let i = 0; i < CYCLES; i++) {
+    const cycle = await runCycle(planes, wrks, i);
+    cycles.push(cycle);
+    if (i % 10 === 9 || i === CYCLES - 1) {
+      const recent = cycles.slice(-10);
+      const busy = (k: 'foreign1' | 'foreign0') => `${pct(median(recent.map((c) => c[k])))} (up to ${pct(Math.max(...recent.map((c) => c[k])))})`;
+      log(`${row}: ${i + 1}/${CYCLES} cycles; other work in the last ${recent.length}: CPU 1 ${busy('foreign1')}, CPU 0 ${busy('foreign0')}`);
+    }
+  }
+  for (const wrk of wrks) {
+    await wrk.end();
+    loads.delete(wrk);
+  }
+  await sleep(300); // the planes see the connections close
+  const counts = await finished(planes);
+  counts.forEach((byClass, i) => {
+    if (byClass[2] !== total(byClass)) throw new Error(`${row}/${planes[i]!.role}: ${total(byClass) - byClass[2]!} of ${total(byClass)} calls were not 2xx`);
+  });
+  const on = planes.findIndex((p) => p.role === 'on');
+  const servedOn = total(counts[on]!);
+  // Graceful close: the metered plane journals and sends its last counts before close() returns.
+  for (const plane of planes) {
+    await plane.dp.close();
+    open.delete(plane.dp);
+  }
+  for (const plane of planes) {
+    const metered = await meteredCalls(plane.redisKeyPrefix);
+    if (plane.role !== 'on' && metered !== 0) throw new Error(`${row}/${plane.role}: metering is off, yet ${metered} calls were metered`);
+    if (plane.role !== 'on') continue;
+    log(`${row}: the metered plane served ${servedOn} calls; its usage batches in Redis hold ${metered}: ${metered === servedOn ? 'every one' : 'MISMATCH'}`);
+    if (metered !== servedOn) throw new Error(`${row}: the metered plane served ${servedOn} calls but its batches hold ${metered}`);
+  }
+  return { row, cycles };
+}
+
+const fixed = (x: number, digits: number) => (Number.isNaN(x) ? '-' : x.toFixed(digits));
+
+/** Mean and 95% interval (mean +- 2 standard errors) of a sample. */
+function interval(xs: readonly number[]): { mean: number; low: number; high: number } {
+  const m = mean(xs);
+  const se = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1) / xs.length);
+  return { mean: m, low: m - 2 * se, high: m + 2 * se };
+}
+const range = (i: { mean: number; low: number; high: number }) => `${pct(i.mean)} [${pct(i.low)}, ${pct(i.high)}]`;
 
 /**
- * Phase 1: the per-call work metering adds to the log phase, timed on a real connected socket:
- * the byte counters read and remembered, then UsageRecorder.record with the call's ids.
+ * Per cycle, the throughput `role` lost against the `baseline` planes (1 - its req/s over theirs,
+ * each over its two slices), or the CPU per call it added.
  */
-async function meteringPathNs(cells: number): Promise<number> {
-  const server = createNetServer((socket) => socket.on('data', () => undefined));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const socket = connectNet((server.address() as AddressInfo).port, '127.0.0.1') as Socket & { meteredRead?: number; meteredWritten?: number };
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write('x');
-  const recorder = await UsageRecorder.start({
-    nodeId: 'bench',
-    region: 'bench',
-    redisUrl: 'redis://127.0.0.1:1',
-    redisKeyPrefix,
-    journalDir: join(dir, `micro-journal-${cells}`),
-    maxJournalBytes: 1 << 20,
-    stopTimeoutMs: 100,
-    logger: pino({ level: 'silent' }),
-    flushIntervalMs: 3_600_000,
+function pairedCosts(cycles: readonly Cycle[], role: Role, metric: 'rps' | 'cpu', baseline: readonly Role[] = ['ref']): number[] {
+  return cycles.map((c) => {
+    const of = (r: Role) => {
+      const ss = c.slices.filter((s) => s.role === r);
+      const calls = ss.reduce((a, s) => a + s.calls, 0);
+      return metric === 'rps' ? calls / ss.reduce((a, s) => a + s.ms, 0) : ss.reduce((a, s) => a + s.cpuUs, 0) / (calls + ss.reduce((a, s) => a + s.tail, 0));
+    };
+    const base = mean(baseline.map(of));
+    return metric === 'rps' ? 1 - of(role) / base : of(role) / base - 1;
   });
-  const routes = Array.from({ length: cells }, (_, i) => `route-${i}-${randomBytes(8).toString('hex')}`);
-  const consumers = Array.from({ length: cells }, (_, i) => `consumer-${i}-${randomBytes(8).toString('hex')}`);
-  const service = randomBytes(16).toString('hex');
-  const once = (i: number) => {
-    const read = socket.bytesRead;
-    const written = socket.bytesWritten;
-    const bytesIn = read - (socket.meteredRead ?? 0);
-    const bytesOut = written - (socket.meteredWritten ?? 0);
-    socket.meteredRead = read;
-    socket.meteredWritten = written;
-    const k = i % cells;
-    recorder.record(service, routes[k]!, consumers[k]!, 200, bytesIn + 80, bytesOut + 300, 0.4 + (i % 13) * 0.05, 0.2 + (i % 7) * 0.03);
-  };
-  const N = 2_000_000;
-  for (let i = 0; i < N; i++) once(i); // warm-up: JIT
-  const samples: number[] = [];
-  for (let round = 0; round < 5; round++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) once(i);
-    samples.push(Number(process.hrtime.bigint() - t0) / N);
+}
+
+/** Prints the table and verdicts; 0 target shown to hold in both rows, 1 missed or not shown. */
+function report(results: readonly RowResult[], micro: Record<Row, number>): number {
+  process.stdout.write(
+    `\n| row | plane | median req/s | mean req/s | median CPU-us/call | mean CPU-us/call | process CPU | tail |\n|---|---|---:|---:|---:|---:|---:|---:|\n`,
+  );
+  let verdict = 0;
+  const lines: string[] = [];
+  for (const { row, cycles } of results) {
+    const slices = (role: Role) => cycles.flatMap((c) => c.slices.filter((s) => s.role === role));
+    for (const role of ROLES) {
+      const ss = slices(role);
+      const busy = ss.reduce((a, s) => a + s.cpuUs, 0) / ss.reduce((a, s) => a + s.ms * 1000, 0);
+      const tail = ss.reduce((a, s) => a + s.tail, 0) / ss.reduce((a, s) => a + s.calls + s.tail, 0);
+      process.stdout.write(
+        `| ${row} | ${role} | ${fixed(median(ss.map(rpsOf)), 0)} | ${fixed(mean(ss.map(rpsOf)), 0)} | ${fixed(median(ss.map(cpuPerCallOf)), 2)} | ` +
+          `${fixed(mean(ss.map(cpuPerCallOf)), 2)} | ${pct(busy)} | ${pct(tail)} |\n`,
+      );
+    }
+    const bySlices = (role: Role, of: (s: Slice) => number, avg: (xs: number[]) => number) => avg(slices(role).map(of));
+    const cost = interval(pairedCosts(cycles, 'on', 'rps'));
+    const aa = interval(pairedCosts(cycles, 'placebo', 'rps'));
+    const cpu = interval(pairedCosts(cycles, 'on', 'cpu'));
+    const aaCpu = interval(pairedCosts(cycles, 'placebo', 'cpu'));
+    const outcome = cost.high < TARGET_COST ? 'HOLDS' : cost.low >= TARGET_COST ? 'MISSED' : 'NOT SHOWN';
+    const refCpu = bySlices('ref', cpuPerCallOf, median);
+    lines.push(
+      `${row}: metering costs ${range(cost)} of req/s (paired per cycle, ${cycles.length} cycles; ` +
+        `medians of slices ${pct(1 - bySlices('on', rpsOf, median) / bySlices('ref', rpsOf, median))}, means ${pct(1 - bySlices('on', rpsOf, mean) / bySlices('ref', rpsOf, mean))}) ` +
+        `and adds ${range(cpu)} CPU per call -> ${outcome}\n` +
+        `  A/A control, placebo against ref the same way: ${range(aa)} of req/s, ${range(aaCpu)} CPU per call\n` +
+        `  on against the mean of both unmetered planes: ${range(interval(pairedCosts(cycles, 'on', 'rps', ['ref', 'placebo'])))} of req/s, ` +
+        `${range(interval(pairedCosts(cycles, 'on', 'cpu', ['ref', 'placebo'])))} CPU per call\n` +
+        `  other work on the machine during the cycles (median): CPU 1 ${pct(median(cycles.map((c) => c.foreign1)))}, CPU 0 ${pct(median(cycles.map((c) => c.foreign0)))}\n` +
+        `  the metering code alone: ${micro[row].toFixed(0)} ns per call, ${pct(micro[row] / 1000 / refCpu)} of an unmetered call's ${fixed(refCpu, 1)} CPU-us`,
+    );
+    if (outcome !== 'HOLDS') verdict = 1;
   }
-  socket.destroy();
-  server.close();
-  await recorder.stop().catch(() => undefined);
-  return median(samples);
+  process.stdout.write(`\n${lines.join('\n')}\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  return verdict;
 }
 
 async function main(): Promise<number> {
-  if (cpus().length < 2) throw new Error('needs 2 cores: load and upstream on one, the proxy on the other');
-  log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const micro = { bare: await meteringPathNs(1), spread: await meteringPathNs(ROUTES) };
-  log(`phase 1: the metering path costs ${micro.bare.toFixed(0)} ns per call with 1 usage cell, ${micro.spread.toFixed(0)} ns with ${ROUTES}`);
-
+  if (cpus().length < 2) throw new Error('needs 2 cores: load and upstream on one, the data planes on the other');
+  // Every thread of this process (and those it starts later: libuv's pool, V8's) on the proxy CPU.
+  execFileSync('taskset', ['-a', '-p', '-c', PROXY_CPU, String(process.pid)], { stdio: 'ignore' });
+  log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const upstreamPort = await freePort();
-  writeConfigs(upstreamPort);
-  const nginx = execFileSync('sh', ['-c', 'command -v nginx || echo /usr/sbin/nginx'], { encoding: 'utf8' }).trim();
-  start('nginx', LOAD_CPU, nginx, ['-p', join(dir, 'nginx'), '-c', join(dir, 'nginx', 'nginx.conf'), '-e', join(dir, 'nginx', 'error.log')]);
-  await waitHttp(`http://127.0.0.1:${upstreamPort}/`, 200, 15_000);
-  log(`phase 2: wrk -t1 -c${CONNECTIONS}; per row ${PAIRS} fresh process pairs, each process ${ROUNDS} x ${DURATION_S}s after a ${WARMUP_S}s warm-up; load+upstream on CPU ${LOAD_CPU}, data planes on CPU ${PROXY_CPU}`);
+  writeBenchFiles(dir, upstreamPort);
+  upstreamCpuUs = await startUpstream(dir, LOAD_CPU, upstreamPort, children);
+  log(
+    `in one process on CPU ${PROXY_CPU}: per row 3 data planes (ref: off, on, placebo: off), each loaded by its own wrk -t1 -c${CONNECTIONS} ` +
+      `(nginx and wrk on CPU ${LOAD_CPU}), one at a time for ${SLICE_MS} ms; ${WARMUP_CYCLES} warm-up cycles, then ${CYCLES} cycles of ${2 * ROLES.length} slices`,
+  );
+  const results: RowResult[] = [];
+  for (const row of ROWS) results.push(await runRow(row));
+  // After the A/B, so the loop's type feedback never reaches the planes' code.
+  const micro = { bare: await meteringPathNs(1, dir, redisKeyPrefix), spread: await meteringPathNs(ROUTES, dir, redisKeyPrefix) };
+  return report(results, micro);
+}
 
-  const runs: Run[] = [];
-  const metered: Plane[] = [];
-  for (const row of ['bare', 'spread']) {
-    for (let pair = 1; pair <= PAIRS; pair++) {
-      const modes: Mode[] = pair % 2 ? ['off', 'on'] : ['on', 'off'];
-      const planes: Plane[] = [];
-      for (const mode of modes) planes.push(await startPlane(row, mode, pair));
-      for (const plane of planes) plane.served += wrk(`http://127.0.0.1:${plane.port}${plane.path}`, WARMUP_S, join(dir, `${row}.lua`)).requests;
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const plane of round % 2 ? [...planes].reverse() : planes) {
-          const cpuBefore = cpuSeconds(plane.child.pid!);
-          const result = wrk(`http://127.0.0.1:${plane.port}${plane.path}`, DURATION_S, join(dir, `${row}.lua`));
-          const cpu = cpuSeconds(plane.child.pid!) - cpuBefore;
-          plane.served += result.requests;
-          const run: Run = { row, mode: plane.mode, pair, rps: result.requests / (result.duration_us / 1e6), p50: result.p50_us / 1000, p99: result.p99_us / 1000, perCpu: result.requests / cpu };
-          runs.push(run);
-          log(
-            `${row.padEnd(6)} pair ${pair} metering ${plane.mode.padEnd(3)}: ${run.rps.toFixed(0).padStart(6)} req/s  p50 ${run.p50.toFixed(2)} ms  p99 ${run.p99.toFixed(2)} ms  ` +
-              `proxy CPU ${((cpu / DURATION_S) * 100).toFixed(0)}%  ${run.perCpu.toFixed(0)} req/CPU-s${result.errors ? `  ${result.errors} errors` : ''}`,
-          );
-        }
-      }
-      // Graceful stop: the metered process flushes its last counts into the queue.
-      for (const plane of planes) await stopPlane(plane);
-      metered.push(...planes.filter((p) => p.mode === 'on'));
-    }
-  }
-
-  // wrk counts the calls it saw answered; each of its runs leaves up to CONNECTIONS more in flight, answered after it stopped.
-  const byNode = await meteredByNode();
-  const slack = (ROUNDS + 1) * CONNECTIONS;
-  let accounted = byNode.size === metered.length;
-  for (const plane of metered) {
-    const held = byNode.get(readFileSync(join(plane.prefix, 'node-id'), 'utf8').trim()) ?? 0;
-    if (!(held >= plane.served && held <= plane.served + slack)) {
-      accounted = false;
-      log(`MISMATCH: a metered ${plane.row} process served ${plane.served} calls; its batches hold ${held}`);
-    }
-  }
-  log(`usage batches in Redis: ${[...byNode.values()].reduce((a, b) => a + b, 0)} calls from ${byNode.size} metered processes; every one holds the calls it served: ${accounted ? 'yes' : 'NO'}`);
-  if (!accounted) throw new Error('the metered processes did not report the calls they served');
-
-  let met = true;
-  process.stdout.write('\n| row | metering | per process: median req/s | median of processes | median req per proxy CPU-s | median p50 / p99 ms |\n|---|---|---|---:|---:|---|\n');
-  const summary: string[] = [];
-  for (const row of ['bare', 'spread'] as const) {
-    const perProcess = (mode: Mode, metric: 'rps' | 'perCpu') =>
-      Array.from({ length: PAIRS }, (_, i) => median(runs.filter((r) => r.row === row && r.mode === mode && r.pair === i + 1).map((r) => r[metric])));
-    for (const mode of ['off', 'on'] as const) {
-      const rs = runs.filter((r) => r.row === row && r.mode === mode);
-      process.stdout.write(
-        `| ${row} | ${mode} | ${perProcess(mode, 'rps').map((x) => x.toFixed(0)).join(' · ')} | ${median(perProcess(mode, 'rps')).toFixed(0)} | ` +
-          `${median(perProcess(mode, 'perCpu')).toFixed(0)} | ${median(rs.map((r) => r.p50)).toFixed(2)} / ${median(rs.map((r) => r.p99)).toFixed(2)} |\n`,
-      );
-    }
-    const off = perProcess('off', 'rps');
-    const cost = 1 - median(perProcess('on', 'rps')) / median(off);
-    const costCpu = 1 - median(perProcess('on', 'perCpu')) / median(perProcess('off', 'perCpu'));
-    const pairCosts = perProcess('on', 'rps').map((on, i) => 1 - on / off[i]!);
-    const callNs = 1e9 / median(perProcess('off', 'perCpu'));
-    summary.push(
-      `${row}: metering costs ${pct(cost)} of req/s (medians of ${PAIRS} processes each; per pair ${pairCosts.map(pct).join(', ')}), ${pct(costCpu)} of req per CPU-s -> ${cost < TARGET_COST ? 'HOLDS' : 'MISSED'}\n` +
-        `  noise floor: the unmetered processes spread ${pct(Math.max(...off) / Math.min(...off) - 1)} (max/min); ` +
-        `the metering path (${micro[row].toFixed(0)} ns) is ${pct(micro[row] / callNs)} of the ${(callNs / 1000).toFixed(1)} us of CPU an unmetered call costs`,
-    );
-    if (!(cost < TARGET_COST)) met = false;
-  }
-  process.stdout.write(`\n${summary.join('\n')}\nload average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  return met ? 0 : 1;
+async function cleanup(): Promise<void> {
+  await Promise.all([...loads].map((wrk) => wrk.end().catch(() => undefined)));
+  await Promise.all([...open].map((dp) => dp.close().catch(() => undefined)));
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await sleep(500);
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await deleteRedisKeys(redisKeyPrefix).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 const watchdog = setTimeout(
@@ -381,7 +332,7 @@ const watchdog = setTimeout(
     log('watchdog: run took too long');
     void cleanup().finally(() => process.exit(2));
   },
-  (2 * PAIRS * (2 * ROUNDS * (DURATION_S + 1) + 2 * WARMUP_S + 20) + 240) * 1000,
+  (ROWS.length * ((CYCLES + WARMUP_CYCLES) * 2 * ROLES.length * (SLICE_MS + 100) * 1.5 + 60_000) + 120_000),
 );
 watchdog.unref();
 
