@@ -33,7 +33,7 @@
  * batches read back from Redis: the metered plane's must hold exactly the calls it served, the
  * others' none. Last, the metering code alone is timed in a loop (ns per call), for scale.
  *
- * Needs wrk and nginx (Debian: apt-get install wrk nginx), Redis at TOLLGATE_TEST_REDIS_URL.
+ * Installs wrk and nginx from Debian's packages when missing; needs Redis at TOLLGATE_TEST_REDIS_URL.
  * Environment: CYCLES (60), SLICE_MS (250), WARMUP_CYCLES (8), CONNECTIONS (50).
  * Exit: 0 target shown to hold in both rows, 1 missed or not shown in a row, 2 the harness failed.
  */
@@ -50,6 +50,7 @@ import { performance } from 'node:perf_hooks';
 import {
   CHECK_PATH,
   cpuTicks,
+  ensureTools,
   log,
   mean,
   median,
@@ -135,7 +136,7 @@ async function startPlane(row: Row, role: Role): Promise<Plane> {
   const dp = await startDataPlane(settings, { usageSlot: 0 });
   open.add(dp);
   const entities = loadDeclarativeConfigFile(join(dir, `${row}.yml`), { validatePluginConfig });
-  const outcome = dp.applySnapshot({ version: 0, hash: ConfigHash.of(entities).hex(), entities });
+  const outcome = await dp.applySnapshot({ version: 0, hash: ConfigHash.of(entities).hex(), entities });
   if (!outcome.ok) throw new Error(`${row}/${role}: config refused: ${JSON.stringify(outcome.errors.slice(0, 3))}`);
   const check = await fetch(`${dp.proxyUrl}${CHECK_PATH[row]}`, { headers: { apikey: 'key-0' } });
   await check.arrayBuffer();
@@ -300,6 +301,7 @@ function report(results: readonly RowResult[], micro: Record<Row, number>): numb
 
 async function main(): Promise<number> {
   if (cpus().length < 2) throw new Error('needs 2 cores: load and upstream on one, the data planes on the other');
+  ensureTools();
   // Every thread of this process (and those it starts later: libuv's pool, V8's) on the proxy CPU.
   execFileSync('taskset', ['-a', '-p', '-c', PROXY_CPU, String(process.pid)], { stdio: 'ignore' });
   log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -15,6 +15,20 @@ import pino from 'pino';
  * left in Redis; and the metering code timed alone.
  */
 
+/** wrk and nginx from Debian's packages, installed if missing (as the proxy bench's run.sh does). */
+export function ensureTools(): void {
+  const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command} || test -x /usr/sbin/${command}`], { stdio: 'ignore' }).status === 0;
+  const missing = ['wrk', 'nginx'].filter((tool) => !has(tool));
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`needs ${missing.join(' and ')} (Debian: apt-get install ${missing.join(' ')})`);
+  log(`installing ${missing.join(' ')} from Debian's packages`);
+  execFileSync('timeout', ['300', 'apt-get', 'update', '-qq'], { stdio: 'ignore' });
+  execFileSync('timeout', ['600', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
 export const ROUTES = 100;
 export type Row = 'bare' | 'spread';
 export const ROWS: readonly Row[] = ['bare', 'spread'];
