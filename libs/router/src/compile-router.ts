@@ -1,14 +1,11 @@
-import { ITEMS_PER_YIELD, runSteps, type Route, type Service, type Steps } from '@tollgate/config';
+import { chunkSteps, runSteps, type Route, type Service, type Steps } from '@tollgate/config';
 import { HostIndex } from './host-index';
 import type { HostPattern } from './host-pattern';
 import { PathTriesBuilder } from './path-trie';
 import { mergeByPriority, RouteCompilations, type RouteCompilation } from './route-compilations';
-import { RouteEntryCompiler, isHttpRoute, type CompiledPath } from './route-entry';
+import { copyEntry, RouteEntryCompiler, isHttpRoute, type CompiledPath, type RouteEntry } from './route-entry';
 import { RouteMatcher } from './route-matcher';
 import type { RejectedRoutePath, Router } from './router-types';
-
-/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
-const PER_YIELD = ITEMS_PER_YIELD;
 
 /**
  * Builds the router for one config: every route path becomes an entry, entries are sorted into
@@ -33,24 +30,27 @@ export function* compileRouterSteps(routes: readonly Route[], services: Readonly
   const fresh: CompiledPath[] = [];
   const rejected: RejectedRoutePath[] = [];
   let size = 0;
-  for (let i = 0; i < routes.length; i++) {
-    if (i % PER_YIELD === PER_YIELD - 1) yield;
-    const route = routes[i]!;
-    const service = route.service === null ? null : (services.get(route.service.id) ?? null);
-    if ((service !== null && !service.enabled) || !isHttpRoute(route)) continue;
-    let compilation = before?.reusable(route, service) ?? null;
-    if (compilation !== null) kept.add(route);
-    else {
-      compilation = compiler.compile(route, service);
-      for (const path of compilation.paths) fresh.push(path);
+  yield* chunkSteps(routes.length, (from, to) => {
+    for (let i = from; i < to; i++) {
+      const route = routes[i]!;
+      const service = route.service === null ? null : (services.get(route.service.id) ?? null);
+      if ((service !== null && !service.enabled) || !isHttpRoute(route)) continue;
+      let compilation = before?.reusable(route, service) ?? null;
+      if (compilation !== null) kept.add(route);
+      else {
+        compilation = compiler.compile(route, service);
+        for (const path of compilation.paths) fresh.push(path);
+      }
+      byRoute.set(route.id, compilation);
+      if (compilation.paths.length > 0) size++;
+      for (const rejection of compilation.rejected) rejected.push(rejection);
     }
-    byRoute.set(route.id, compilation);
-    if (compilation.paths.length > 0) size++;
-    for (const rejection of compilation.rejected) rejected.push(rejection);
-  }
+  });
+  const previousOrder = before?.sorted ?? [];
   const stillThere: CompiledPath[] = [];
-  for (const path of before?.sorted ?? []) if (kept.has(path.entry.route)) stillThere.push(path);
-  yield;
+  yield* chunkSteps(previousOrder.length, (from, to) => {
+    for (let i = from; i < to; i++) if (kept.has(previousOrder[i]!.entry.route)) stillThere.push(previousOrder[i]!);
+  });
   const sorted = yield* mergeByPriority(stillThere, fresh);
   return yield* indexRoutes(new RouteCompilations(byRoute, sorted), size, rejected);
 }
@@ -61,20 +61,28 @@ function* indexRoutes(compilations: RouteCompilations, size: number, rejected: r
   const tries = new PathTriesBuilder();
   const anyHost = tries.addTrie();
   const byHost = new Map<string, { host: HostPattern; target: number }>();
-  for (let rank = 0; rank < sorted.length; rank++) {
-    if (rank % PER_YIELD === PER_YIELD - 1) yield;
-    const { hosts, trieKey } = sorted[rank]!;
-    if (hosts.length === 0) tries.add(anyHost, trieKey, rank);
-    for (const host of hosts) {
-      let bucket = byHost.get(host.pattern);
-      if (bucket === undefined) {
-        bucket = { host, target: tries.addTrie() };
-        byHost.set(host.pattern, bucket);
+  yield* chunkSteps(sorted.length, (from, to) => {
+    for (let rank = from; rank < to; rank++) {
+      const { hosts, trieKey } = sorted[rank]!;
+      if (hosts.length === 0) tries.add(anyHost, trieKey, rank);
+      for (const host of hosts) {
+        let bucket = byHost.get(host.pattern);
+        if (bucket === undefined) {
+          bucket = { host, target: tries.addTrie() };
+          byHost.set(host.pattern, bucket);
+        }
+        tries.add(bucket.target, trieKey, rank);
       }
-      tries.add(bucket.target, trieKey, rank);
     }
-  }
-  const entries = sorted.map((path) => path.entry);
+  });
+  const entries = new Array<RouteEntry>(sorted.length);
+  yield* chunkSteps(sorted.length, (from, to) => {
+    for (let rank = from; rank < to; rank++) {
+      // Kept paths then refer to the copy too: the original is left to the collector, not kept twice.
+      const path = sorted[rank]!;
+      entries[rank] = path.entry = copyEntry(path.entry);
+    }
+  });
   const built = yield* tries.buildSteps();
   yield;
   return new RouteMatcher(entries, built, anyHost, new HostIndex([...byHost.values()]), size, rejected, compilations);

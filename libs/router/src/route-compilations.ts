@@ -1,5 +1,5 @@
 import type { Route, Service } from '@tollgate/config';
-import { ITEMS_PER_YIELD, type Steps } from '@tollgate/config';
+import { chunkSteps, type Steps } from '@tollgate/config';
 import { priorityOf, type CompiledPath } from './route-entry';
 import { comparePriority, type RoutePriority } from './route-priority';
 import type { RejectedRoutePath } from './router-types';
@@ -33,9 +33,6 @@ export class RouteCompilations {
   }
 }
 
-/** A local copy: an imported binding is a getter call on every read. */
-const PER_YIELD = ITEMS_PER_YIELD;
-
 /**
  * Kong's priority order over `kept` (already in order, from the last compile) and `fresh`
  * (unordered): the fresh paths are ranked in steps and sorted (the engine's sort, in one piece:
@@ -45,35 +42,35 @@ const PER_YIELD = ITEMS_PER_YIELD;
  */
 export function* mergeByPriority(kept: readonly CompiledPath[], fresh: readonly CompiledPath[]): Steps<CompiledPath[]> {
   const ranked: { path: CompiledPath; priority: RoutePriority }[] = [];
-  for (let i = 0; i < fresh.length; i++) {
-    ranked.push({ path: fresh[i]!, priority: priorityOf(fresh[i]!) });
-    if (i % PER_YIELD === PER_YIELD - 1) yield;
-  }
+  yield* chunkSteps(fresh.length, (from, to) => {
+    for (let i = from; i < to; i++) ranked.push({ path: fresh[i]!, priority: priorityOf(fresh[i]!) });
+  });
   ranked.sort((a, b) => comparePriority(a.priority, b.priority));
   yield;
   const out: CompiledPath[] = [];
-  let from = 0;
-  for (let r = 0; r < ranked.length; r++) {
-    if (r % PER_YIELD === PER_YIELD - 1) yield;
-    const { path, priority } = ranked[r]!;
-    let low = from;
-    let high = kept.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (comparePriority(priorityOf(kept[middle]!), priority) < 0) low = middle + 1;
-      else high = middle;
+  let next = 0;
+  yield* chunkSteps(ranked.length, (from, to) => {
+    for (let r = from; r < to; r++) {
+      const at = placeOf(kept, next, ranked[r]!.priority);
+      for (let i = next; i < at; i++) out.push(kept[i]!);
+      out.push(ranked[r]!.path);
+      next = at;
     }
-    yield* copySteps(kept, from, low, out);
-    out.push(path);
-    from = low;
-  }
-  yield* copySteps(kept, from, kept.length, out);
+  });
+  const rest = next;
+  yield* chunkSteps(kept.length - rest, (from, to) => {
+    for (let i = from; i < to; i++) out.push(kept[rest + i]!);
+  });
   return out;
 }
 
-function* copySteps(from: readonly CompiledPath[], start: number, end: number, out: CompiledPath[]): Steps<void> {
-  for (let i = start; i < end; i++) {
-    out.push(from[i]!);
-    if (i % PER_YIELD === PER_YIELD - 1) yield;
+/** The first index from `low` in `kept` whose path ranks after `priority`. */
+function placeOf(kept: readonly CompiledPath[], low: number, priority: RoutePriority): number {
+  let high = kept.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (comparePriority(priorityOf(kept[middle]!), priority) < 0) low = middle + 1;
+    else high = middle;
   }
+  return low;
 }

@@ -1,8 +1,5 @@
-import { ITEMS_PER_YIELD, type ConfigEntities, type Consumer, type KeyauthCredential, type Steps } from '@tollgate/config';
+import { chunkSteps, type ConfigEntities, type Consumer, type KeyauthCredential, type Steps } from '@tollgate/config';
 import type { ConsumerDirectory } from '@tollgate/plugins';
-
-/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
-const PER_YIELD = ITEMS_PER_YIELD;
 
 /**
  * Consumers and credentials indexed by the keys requests present, built once per config: a
@@ -19,16 +16,16 @@ export class ConsumerIndex implements ConsumerDirectory {
   static *build(entities: Pick<ConfigEntities, 'consumers' | 'keyauth_credentials'>): Steps<ConsumerIndex> {
     const index = new ConsumerIndex();
     const { consumers, keyauth_credentials: credentials } = entities;
-    for (let i = 0; i < consumers.length; i++) {
-      if (i % PER_YIELD === PER_YIELD - 1) yield;
-      const consumer = consumers[i]!;
-      index.byId.set(consumer.id, consumer);
-      if (consumer.username !== null) index.byUsername.set(consumer.username, consumer);
-    }
-    for (let i = 0; i < credentials.length; i++) {
-      if (i % PER_YIELD === PER_YIELD - 1) yield;
-      index.keyauth.set(credentials[i]!.key, credentials[i]!);
-    }
+    yield* chunkSteps(consumers.length, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const consumer = consumers[i]!;
+        index.byId.set(consumer.id, consumer);
+        if (consumer.username !== null) index.byUsername.set(consumer.username, consumer);
+      }
+    });
+    yield* chunkSteps(credentials.length, (from, to) => {
+      for (let i = from; i < to; i++) index.keyauth.set(credentials[i]!.key, credentials[i]!);
+    });
     return index;
   }
 

@@ -1,8 +1,5 @@
-import { ITEMS_PER_YIELD, runSteps, type ConfigEntityError, type FieldErrors, type Plugin, type Steps } from '@tollgate/config';
+import { chunkSteps, runSteps, type ConfigEntityError, type FieldErrors, type Plugin, type Steps } from '@tollgate/config';
 import { findPluginHandler, findPluginSchema, PluginConfigError, validatePluginConfig, type AnyPluginHandler } from '@tollgate/plugins';
-
-/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
-const PER_YIELD = ITEMS_PER_YIELD;
 
 /** One enabled plugin instance, validated and prepared once per config. */
 export interface PreparedPlugin {
@@ -70,12 +67,13 @@ export function preparePlugins(plugins: readonly Plugin[]): PreparedPlugins {
 export function* preparePluginsSteps(plugins: readonly Plugin[]): Steps<PreparedPlugins> {
   const byId = new Map<string, PreparedPlugin>();
   const errors: ConfigEntityError[] = [];
-  for (let i = 0; i < plugins.length; i++) {
-    if (i % PER_YIELD === PER_YIELD - 1) yield;
-    const plugin = plugins[i]!;
-    const result = prepareOne(plugin);
-    if (Array.isArray(result)) errors.push(...result);
-    else if (result !== null) byId.set(plugin.id, result);
-  }
+  yield* chunkSteps(plugins.length, (from, to) => {
+    for (let i = from; i < to; i++) {
+      const plugin = plugins[i]!;
+      const result = prepareOne(plugin);
+      if (Array.isArray(result)) errors.push(...result);
+      else if (result !== null) byId.set(plugin.id, result);
+    }
+  });
   return { byId, errors };
 }

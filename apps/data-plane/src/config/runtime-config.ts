@@ -1,7 +1,7 @@
 import {
   checkConsistencySteps,
   emptyEntities,
-  ITEMS_PER_YIELD,
+  chunkSteps,
   runSteps,
   type ConfigEntities,
   type ConfigEntityError,
@@ -19,9 +19,6 @@ import { PluginChainBuilder, type ConsumerPlugins, type PluginChain } from './pl
 import { preparePluginsSteps, type PreparedPlugin, type PreparedPlugins } from './prepared-plugins';
 import { resolveServiceTargets, type ServiceTarget } from './service-targets';
 import { buildSniCertificates, type SecureContextCache, type SniCertificates } from './sni-certificates';
-
-/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
-const PER_YIELD = ITEMS_PER_YIELD;
 
 /** What a matched route runs: its service's target and its plugin chain. */
 export interface RoutePlan {
@@ -73,10 +70,9 @@ export interface ApplyBase extends CheckBase {
 
 function* byId<T extends { readonly id: string }>(entities: readonly T[]): Steps<Map<string, T>> {
   const map = new Map<string, T>();
-  for (let i = 0; i < entities.length; i++) {
-    if (i % PER_YIELD === PER_YIELD - 1) yield;
-    map.set(entities[i]!.id, entities[i]!);
-  }
+  yield* chunkSteps(entities.length, (from, to) => {
+    for (let i = from; i < to; i++) map.set(entities[i]!.id, entities[i]!);
+  });
   return map;
 }
 
@@ -157,14 +153,16 @@ export function* buildRuntimeSteps(
     const before = keepChains ? previous?.config.plans : undefined;
     const built = new Map<string, RoutePlan>();
     const routes = entities.routes;
-    for (let i = 0; i < routes.length; i++) {
-      if (i % PER_YIELD === PER_YIELD - 1) yield;
-      const route = routes[i]!;
-      const target = route.service === null ? null : (targets.get(route.service.id) ?? null);
-      const last = before?.get(route.id);
-      if (last !== undefined && last.route === route && last.target === target) built.set(route.id, last);
-      else built.set(route.id, { route, target, chain: last !== undefined && last.route === route ? last.chain : chainsFor().chainFor(route) });
-    }
+    const resolved = targets;
+    yield* chunkSteps(routes.length, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const route = routes[i]!;
+        const target = route.service === null ? null : (resolved.get(route.service.id) ?? null);
+        const last = before?.get(route.id);
+        if (last !== undefined && last.route === route && last.target === target) built.set(route.id, last);
+        else built.set(route.id, { route, target, chain: last !== undefined && last.route === route ? last.chain : chainsFor().chainFor(route) });
+      }
+    });
     plans = built;
   }
   const keepRouter = changed !== undefined && !any(changed, 'routes', 'services');

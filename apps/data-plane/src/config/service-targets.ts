@@ -1,10 +1,7 @@
-import { ITEMS_PER_YIELD, type CaCertificate, type Certificate, type Service, type Steps, type Upstream } from '@tollgate/config';
+import { chunkSteps, type CaCertificate, type Certificate, type Service, type Steps, type Upstream } from '@tollgate/config';
 import type { Pool } from 'undici';
 import type { Balancer } from '../balancer';
 import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstream-pools';
-
-/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
-const PER_YIELD = ITEMS_PER_YIELD;
 
 /** Where a service's requests go, resolved once per config. */
 export interface ServiceTarget {
@@ -100,30 +97,31 @@ export function* resolveServiceTargets(
   const cas = new Map(material.ca_certificates.map((c) => [c.id, c]));
   const targets = new Map<string, ServiceTarget>();
   const unsupported: Service[] = [];
-  for (let i = 0; i < services.length; i++) {
-    if (i % PER_YIELD === PER_YIELD - 1) yield;
-    const service = services[i]!;
-    const scheme = schemeOf(service);
-    if (scheme === null) unsupported.push(service);
-    const balancer = scheme === null ? null : (balancers.get(service.host) ?? null);
-    const connect = { connectTimeout: service.connect_timeout, tls: scheme === 'https' ? upstreamTls(service, balancer?.upstream ?? null, certificates, cas) : PLAIN_TLS };
-    const targetPools = new Map<string, Pool>();
-    for (const { target: key } of balancer?.health() ?? []) {
-      targetPools.set(key, pools.poolFor({ scheme: scheme!, ...parseTargetKey(key), ...connect }, inUse));
+  yield* chunkSteps(services.length, (from, to) => {
+    for (let i = from; i < to; i++) {
+      const service = services[i]!;
+      const scheme = schemeOf(service);
+      if (scheme === null) unsupported.push(service);
+      const balancer = scheme === null ? null : (balancers.get(service.host) ?? null);
+      const connect = { connectTimeout: service.connect_timeout, tls: scheme === 'https' ? upstreamTls(service, balancer?.upstream ?? null, certificates, cas) : PLAIN_TLS };
+      const targetPools = new Map<string, Pool>();
+      for (const { target: key } of balancer?.health() ?? []) {
+        targetPools.set(key, pools.poolFor({ scheme: scheme!, ...parseTargetKey(key), ...connect }, inUse));
+      }
+      const direct = scheme !== null && balancer === null;
+      targets.set(service.id, {
+        service,
+        scheme: scheme ?? 'http',
+        hostHeader: balancer?.upstream.host_header ?? hostHeader(service.host, service.port, scheme ?? 'http'),
+        pool: direct ? pools.poolFor({ scheme, host: service.host, port: service.port, ...connect }, inUse) : null,
+        balancer,
+        targetPools,
+        retries: service.retries,
+        connectTimeout: service.connect_timeout,
+        readTimeout: service.read_timeout,
+        writeTimeout: service.write_timeout,
+      });
     }
-    const direct = scheme !== null && balancer === null;
-    targets.set(service.id, {
-      service,
-      scheme: scheme ?? 'http',
-      hostHeader: balancer?.upstream.host_header ?? hostHeader(service.host, service.port, scheme ?? 'http'),
-      pool: direct ? pools.poolFor({ scheme, host: service.host, port: service.port, ...connect }, inUse) : null,
-      balancer,
-      targetPools,
-      retries: service.retries,
-      connectTimeout: service.connect_timeout,
-      readTimeout: service.read_timeout,
-      writeTimeout: service.write_timeout,
-    });
-  }
+  });
   return { targets, unsupported };
 }

@@ -1,8 +1,5 @@
 import type { ConfigEntities, EntityCollection, ForeignKey } from './entity-types';
-import { ITEMS_PER_YIELD, runSteps, type Steps } from './steps';
-
-/** A local copy: an imported binding is a getter call on every read, and these loops read it often. */
-const PER_YIELD = ITEMS_PER_YIELD;
+import { chunkSteps, runSteps, type Steps } from './steps';
 
 /** One reason a config cannot be applied; the Nack carries a list of these. */
 export interface ConfigEntityError {
@@ -46,10 +43,9 @@ export function checkConsistency(
 
 function* idsOf(entities: readonly { readonly id: string }[]): Steps<ReadonlySet<string>> {
   const ids = new Set<string>();
-  for (let i = 0; i < entities.length; i++) {
-    ids.add(entities[i]!.id);
-    if (i % PER_YIELD === PER_YIELD - 1) yield;
-  }
+  yield* chunkSteps(entities.length, (from, to) => {
+    for (let i = from; i < to; i++) ids.add(entities[i]!.id);
+  });
   return ids;
 }
 
@@ -66,18 +62,18 @@ export function* checkConsistencySteps(
     if (entities[ref.from].length === 0) continue;
     if (has === undefined && !ids.has(ref.to)) ids.set(ref.to, yield* idsOf(entities[ref.to]));
     const exists = has ?? ((collection: EntityCollection, id: string) => ids.get(collection)!.has(id));
-    let count = 0;
-    for (const entity of entities[ref.from]) {
-      if (++count % PER_YIELD === 0) yield;
-      const key = (entity as unknown as Record<string, ForeignKey | null>)[ref.field];
-      if (!key) {
-        if (ref.required) errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: 'required field missing' });
-        continue;
+    const list = entities[ref.from];
+    yield* chunkSteps(list.length, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const entity = list[i]!;
+        const key = (entity as unknown as Record<string, ForeignKey | null>)[ref.field];
+        if (!key) {
+          if (ref.required) errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: 'required field missing' });
+        } else if (!exists(ref.to, key.id)) {
+          errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: `references missing ${ref.to} ${key.id}` });
+        }
       }
-      if (!exists(ref.to, key.id)) {
-        errors.push({ entity: ref.from, id: entity.id, field: ref.field, message: `references missing ${ref.to} ${key.id}` });
-      }
-    }
+    });
   }
   return errors;
 }
