@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDataPlaneProcess, type DataPlaneProcess } from './support/data-plane-process';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
-import { patternHash, patternStream } from './support/pattern-body';
+import { patternHash, postPattern } from './support/pattern-body';
 import { json, send } from './support/test-data-plane';
 
 const MiB = 1024 * 1024;
@@ -58,21 +58,9 @@ describe('1 GiB bodies through a data-plane process', () => {
 
   it('streams a 1 GiB upload to the upstream intact, with flat memory', async () => {
     let echo: Echo | null = null;
-    const growth = await peakRssGrowth(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const req = httpRequest(`${node.proxy}/big/upload`, { method: 'POST', agent: false }, (res) => {
-            let body = '';
-            res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => {
-              echo = JSON.parse(body) as Echo;
-              resolve();
-            });
-          });
-          req.on('error', reject);
-          patternStream(GiB).pipe(req);
-        }),
-    );
+    const growth = await peakRssGrowth(async () => {
+      echo = await postPattern(`${node.proxy}/big/upload`, GiB);
+    });
     expect(echo!.bodyBytes).toBe(GiB);
     expect(echo!.bodySha256).toBe(patternHash(GiB));
     expect(growth).toBeLessThan(FLAT);

@@ -3,7 +3,7 @@ import { WebSocket } from 'undici';
 import type { RunningDataPlane } from '../src/data-plane';
 import { route, service, snapshot } from './support/config-fixtures';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
-import { patternHash, patternStream } from './support/pattern-body';
+import { patternHash, postPattern } from './support/pattern-body';
 import { startTestDataPlane } from './support/test-data-plane';
 
 const MB = 1024 * 1024;
@@ -42,23 +42,9 @@ describe('proxying: streaming bodies and upgrades', () => {
   it('streams a 50 MB chunked upload through: the upstream reads it while it is still being sent', async () => {
     let echo: Echo | null = null;
     let seenMidway = 0;
-    const growth = await peakGrowth(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const req = httpRequest(`${dp.proxyUrl}/s/upload`, { method: 'POST', agent: false }, (res) => {
-            let body = '';
-            res.on('data', (c: Buffer) => (body += c.toString()));
-            res.on('end', () => {
-              echo = JSON.parse(body) as Echo;
-              resolve();
-            });
-          });
-          req.on('error', reject);
-          const body = patternStream(SIZE);
-          body.once('end', () => (seenMidway = upstream.progress.get('/upload') ?? 0));
-          body.pipe(req);
-        }),
-    );
+    const growth = await peakGrowth(async () => {
+      echo = await postPattern(`${dp.proxyUrl}/s/upload`, SIZE, () => (seenMidway = upstream.progress.get('/upload') ?? 0));
+    });
     expect(echo!.bodyBytes).toBe(SIZE);
     expect(echo!.bodySha256).toBe(patternHash(SIZE));
     expect(echo!.headers['transfer-encoding']).toBe('chunked');
