@@ -4,8 +4,17 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** A free loopback port (listen on 0, read it, close). */
+/**
+ * A free loopback port for a test listener. Taken below Linux's ephemeral range (32768-60999) and
+ * checked by binding it: a port the kernel hands out for listen(0) comes from that range, and in
+ * the moment between closing it and the listener binding it, an outgoing connection of another
+ * suite can take it as its local port (seen: EADDRINUSE on a data plane's proxy port).
+ */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await bindable(port)) return port;
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -13,6 +22,14 @@ export async function freePort(): Promise<number> {
       const port = (server.address() as { port: number }).port;
       server.close(() => resolve(port));
     });
+  });
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
