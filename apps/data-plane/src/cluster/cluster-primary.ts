@@ -3,8 +3,8 @@ import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkSnapshot, type CheckedSnapshot } from '../config/runtime-config';
-import { diffEntities } from './entity-changes';
 import { SecureContextCache } from '../config/sni-certificates';
+import { APPLY_SLICE_MS, runInSlices } from '../config/sliced-run';
 import { isCounterDeltas } from '../counters/counter-sync-messages';
 import { NodeCounterHost } from '../counters/node-counter-host';
 import type { Logger } from '../logger';
@@ -13,6 +13,7 @@ import { mergeMetrics } from '../status/proxy-metrics';
 import { createStatusServer } from '../status/status-server';
 import type { NodeStats, StatusSource, UsageStats } from '../status/status-source';
 import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
+import { diffEntitiesSteps } from './entity-changes';
 import { isWorkerMessage, WORKER_SLOT_ENV, type PrimaryMessage } from './ipc-messages';
 
 const STATS_TIMEOUT_MS = 2000;
@@ -51,6 +52,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
   private readonly counters = new NodeCounterHost();
   private readonly contexts = new SecureContextCache();
   private snapshot: ConfigSnapshot | null = null;
+  private applying: Promise<unknown> = Promise.resolve();
   /** The last checked snapshot, from which a delta's check starts; the primary builds no runtime. */
   private lastChecked: CheckedSnapshot | null = null;
   private status: Server | null = null;
@@ -147,7 +149,14 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
    * Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it
    * in. For a delta (`changed` given) only the changed collections cross the IPC channel.
    */
-  async applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
+  applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
+    // One at a time, in order: the workers must get the changes in the order they build on.
+    const applied = this.applying.then(() => this.apply(snapshot, changed));
+    this.applying = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async apply(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
     const last = this.lastChecked;
     const base = changed && last ? { checked: last, changed } : undefined;
     const checked = checkSnapshot(snapshot, this.contexts, base);
@@ -157,7 +166,9 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
     const { version, hash } = snapshot;
     // Workers get what changed since the last config, even when a full snapshot came (the work
     // of finding it is done here, where no request waits), and keep building on what they have.
-    const changes = last && diffEntities(last.entities, checked.checked.entities, changed ?? ENTITY_COLLECTIONS, { sameContent: !changed });
+    // In slices too: the primary relays the workers' `local` rate-limit counts meanwhile.
+    const diff = last && diffEntitiesSteps(last.entities, checked.checked.entities, changed ?? ENTITY_COLLECTIONS, { sameContent: !changed });
+    const changes = diff && (await runInSlices(diff, APPLY_SLICE_MS)).value;
     const message: PrimaryMessage = changes ? { type: 'tollgate:config-change', version, hash, changes } : { type: 'tollgate:config', snapshot };
     const outcomes = await this.gather(this.applyWaiters, snapshot.version, message, 60_000);
     const failed = outcomes.find((o) => !o.ok);

@@ -1,4 +1,4 @@
-import type { ConfigEntities, EntityCollection } from '@tollgate/config';
+import { chunkSteps, runSteps, type ConfigEntities, type EntityCollection, type Steps } from '@tollgate/config';
 
 type Entity = { readonly id: string };
 
@@ -25,16 +25,33 @@ export function diffEntities(
   changed: Iterable<EntityCollection>,
   options: { sameContent?: boolean } = {},
 ): EntityChanges {
+  return runSteps(diffEntitiesSteps(before, after, changed, options));
+}
+
+/** diffEntities in steps (see Steps): comparing 65,000 entities by content takes ~0.5 s. */
+export function* diffEntitiesSteps(
+  before: ConfigEntities,
+  after: ConfigEntities,
+  changed: Iterable<EntityCollection>,
+  options: { sameContent?: boolean } = {},
+): Steps<EntityChanges> {
   const changes: EntityChanges = {};
   for (const collection of changed) {
+    const olds = before[collection] as readonly Entity[];
+    const news = after[collection] as readonly Entity[];
     const old = new Map<string, Entity>();
-    for (const entity of before[collection] as readonly Entity[]) old.set(entity.id, entity);
+    yield* chunkSteps(olds.length, (from, to) => {
+      for (let i = from; i < to; i++) old.set(olds[i]!.id, olds[i]!);
+    });
     const upserts: Entity[] = [];
-    for (const entity of after[collection] as readonly Entity[]) {
-      const was = old.get(entity.id);
-      if (was !== entity && !(options.sameContent === true && was !== undefined && JSON.stringify(was) === JSON.stringify(entity))) upserts.push(entity);
-      old.delete(entity.id);
-    }
+    yield* chunkSteps(news.length, (from, to) => {
+      for (let i = from; i < to; i++) {
+        const entity = news[i]!;
+        const was = old.get(entity.id);
+        if (was !== entity && !(options.sameContent === true && was !== undefined && JSON.stringify(was) === JSON.stringify(entity))) upserts.push(entity);
+        old.delete(entity.id);
+      }
+    });
     if (upserts.length > 0 || old.size > 0) changes[collection] = { upserts, deletes: [...old.keys()] };
   }
   return changes;

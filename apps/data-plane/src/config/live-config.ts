@@ -13,10 +13,7 @@ import {
   type RuntimeConfig,
 } from './runtime-config';
 import { SecureContextCache } from './sni-certificates';
-import { runInSlices } from './sliced-run';
-
-/** The longest a config build holds the event loop before letting waiting requests through. */
-export const APPLY_SLICE_MS = 4;
+import { APPLY_SLICE_MS, runInSlices } from './sliced-run';
 
 type Prepared = { ok: true; checked: CheckedSnapshot; build: RuntimeBuild } | ApplyOutcome & { ok: false };
 

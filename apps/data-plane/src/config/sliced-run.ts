@@ -1,5 +1,8 @@
 import type { Steps } from '@tollgate/config';
 
+/** The longest a config build holds the event loop before letting waiting requests through. */
+export const APPLY_SLICE_MS = 4;
+
 /** How a sliced run went: the event loop was held at most `longestSliceMs` at a time. */
 export interface SlicedRun<T> {
   readonly value: T;
