@@ -147,7 +147,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
 
   /**
    * Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it
-   * in. For a delta (`changed` given) only the changed collections cross the IPC channel.
+   * in. Once a worker has a config, only the entities that changed cross the IPC channel.
    */
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
     // One at a time, in order: the workers must get the changes in the order they build on.

@@ -35,7 +35,7 @@ export class LiveConfig implements ConfigHolder, ConfigApplier {
   constructor(
     private readonly pools: UpstreamPools,
     private readonly logger: Logger,
-    private readonly options: { probes: boolean; sliceMs?: number; onSwapped?: (config: RuntimeConfig) => void },
+    private readonly options: { probes: boolean; onSwapped?: (config: RuntimeConfig) => void },
   ) {}
 
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
@@ -47,7 +47,7 @@ export class LiveConfig implements ConfigHolder, ConfigApplier {
   private async apply(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
     const startedAt = Date.now();
     const base: ApplyBase | undefined = changed && this.last ? { ...this.last, changed } : undefined;
-    const run = await runInSlices(this.prepare(snapshot, base), this.options.sliceMs ?? APPLY_SLICE_MS);
+    const run = await runInSlices(this.prepare(snapshot, base), APPLY_SLICE_MS);
     const prepared = run.value;
     if (!prepared.ok) {
       // The next delta's changes are relative to this refused snapshot: build that one whole.

@@ -30,7 +30,6 @@ export interface UsageSink {
   ): void;
 }
 
-/** A client connection with its byte counters at the end of its last metered call. */
 /** A client connection's byte counters as of the end of its previous metered call. */
 interface ByteMarks {
   read: number;

@@ -1,4 +1,4 @@
 export * from './entity-types';
 export { canonicalJson, ConfigHash } from './config-hash';
 export { checkConsistency, checkConsistencySteps, type ConfigEntityError } from './consistency-check';
-export { chunkSteps, ITEMS_PER_YIELD, runSteps, type Steps } from './steps';
+export { chunkSteps, runSteps, type Steps } from './steps';
