@@ -194,6 +194,8 @@ describe('https upstreams', () => {
 describe('https upstreams: tls_verify_depth', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-verify-depth-'));
   const { ca, leaf } = caSigned(dir, 'chained.test', 'IP:127.0.0.1');
+  const trustId = randomUUID();
+  let configTrusting: (caPem: string) => ReturnType<typeof snapshot>;
   let upstream: Server;
   let dp: RunningDataPlane;
 
@@ -202,17 +204,11 @@ describe('https upstreams: tls_verify_depth', () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const port = (upstream.address() as AddressInfo).port;
     dp = await startTestDataPlane();
-    const trust: CaCertificate = { id: randomUUID(), created_at: 1, updated_at: 1, tags: null, cert: ca, cert_digest: 'd' };
-    const svc = (depth: number | null) => service({ protocol: 'https', host: '127.0.0.1', port, tls_verify: true, tls_verify_depth: depth, ca_certificates: [trust.id] });
+    const svc = (depth: number | null) => service({ protocol: 'https', host: '127.0.0.1', port, tls_verify: true, tls_verify_depth: depth, ca_certificates: [trustId] });
     const [unlimited, deepEnough, tooShallow] = [svc(null), svc(1), svc(0)];
-    const outcome = await dp.applySnapshot(
-      snapshot({
-        ca_certificates: [trust],
-        services: [unlimited, deepEnough, tooShallow],
-        routes: [route(unlimited, { paths: ['/unlimited'] }), route(deepEnough, { paths: ['/depth-1'] }), route(tooShallow, { paths: ['/depth-0'] })],
-      }),
-    );
-    expect(outcome).toEqual({ ok: true });
+    const routes = [route(unlimited, { paths: ['/unlimited'] }), route(deepEnough, { paths: ['/depth-1'] }), route(tooShallow, { paths: ['/depth-0'] })];
+    configTrusting = (pem) => snapshot({ ca_certificates: [{ id: trustId, created_at: 1, updated_at: 1, tags: null, cert: pem, cert_digest: 'd' }], services: [unlimited, deepEnough, tooShallow], routes });
+    expect(await dp.applySnapshot(configTrusting(ca))).toEqual({ ok: true });
   });
 
   afterAll(async () => {
@@ -227,5 +223,13 @@ describe('https upstreams: tls_verify_depth', () => {
     const refused = await fetch(`${dp.proxyUrl}/depth-0`);
     expect(refused.status).toBe(502);
     expect(await refused.json()).toEqual({ message: 'An invalid response was received from the upstream server' });
+  });
+
+  it('trusts a CA certificate changed in place (same id, new PEM) from the next request on', async () => {
+    const unrelatedCa = caSigned(mkdtempSync(join(dir, 'other-')), 'other.test', 'IP:127.0.0.1').ca;
+    expect(await dp.applySnapshot(configTrusting(unrelatedCa))).toEqual({ ok: true });
+    expect((await fetch(`${dp.proxyUrl}/unlimited`)).status).toBe(502);
+    expect(await dp.applySnapshot(configTrusting(ca))).toEqual({ ok: true });
+    expect((await fetch(`${dp.proxyUrl}/unlimited`)).status).toBe(200);
   });
 });

@@ -1,4 +1,5 @@
 import { chunkSteps, type CaCertificate, type Certificate, type Service, type Steps, type Upstream } from '@tollgate/config';
+import { createHash } from 'node:crypto';
 import type { Pool } from 'undici';
 import type { Balancer } from '../balancer';
 import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstream-pools';
@@ -53,6 +54,24 @@ export interface TlsMaterial {
   readonly ca_certificates: readonly CaCertificate[];
 }
 
+/** Digests of certificate PEMs, per entity object: an unchanged entity keeps its object from one config to the next. */
+const pemDigests = new WeakMap<Certificate | CaCertificate, string>();
+
+/**
+ * What a pool's connections were made with: a digest of the PEMs, not the entity ids, so that a
+ * certificate changed in place (same id, new PEM) gets a new pool instead of the old connections.
+ */
+function pemDigest(entity: Certificate | CaCertificate): string {
+  let digest = pemDigests.get(entity);
+  if (digest === undefined) {
+    const hash = createHash('sha256').update(entity.cert);
+    if ('key' in entity) hash.update('\0').update(entity.key);
+    digest = hash.digest('base64url');
+    pemDigests.set(entity, digest);
+  }
+  return digest;
+}
+
 /**
  * A service's upstream TLS: Kong's tls_verify (off unless true), tls_verify_depth, ca_certificates
  * (trusted instead of the system's CAs) and client_certificate (presented for mTLS; the upstream
@@ -69,13 +88,13 @@ function upstreamTls(
   const clientRef = service.client_certificate ?? upstream?.client_certificate ?? null;
   const client = clientRef === null ? null : (certificates.get(clientRef.id) ?? null);
   if (service.tls_verify !== true && caIds.length === 0 && client === null) return PLAIN_TLS;
-  const ca = caIds.map((id) => cas.get(id)?.cert).filter((pem): pem is string => pem !== undefined);
+  const trusted = caIds.map((id) => cas.get(id)).filter((ca): ca is CaCertificate => ca !== undefined);
   return {
     verify: service.tls_verify === true,
     verifyDepth: service.tls_verify_depth,
-    ca: ca.length === 0 ? null : ca,
+    ca: trusted.length === 0 ? null : trusted.map((ca) => ca.cert),
     client: client === null ? null : { cert: client.cert, key: client.key },
-    key: `${caIds.join(',')}|${client?.id ?? ''}`,
+    key: `${trusted.map(pemDigest).join(',')}|${client === null ? '' : pemDigest(client)}`,
   };
 }
 

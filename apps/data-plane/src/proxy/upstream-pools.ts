@@ -10,7 +10,7 @@ export interface UpstreamTls {
   readonly ca: readonly string[] | null;
   /** Certificate and key presented to the upstream (mTLS); null: none. */
   readonly client: { readonly cert: string; readonly key: string } | null;
-  /** Identity of the material above (entity ids), part of the pool key. */
+  /** Identity of the material above (digests of its PEMs), part of the pool key. */
   readonly key: string;
 }
 
