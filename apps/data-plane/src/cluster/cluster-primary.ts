@@ -15,6 +15,7 @@ import type { NodeStats, StatusSource, UsageStats } from '../status/status-sourc
 import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
 import { diffEntitiesSteps } from './entity-changes';
 import { isWorkerMessage, WORKER_SLOT_ENV, type PrimaryMessage } from './ipc-messages';
+import { WORKER_V8_FLAGS } from './worker-v8-flags';
 
 const STATS_TIMEOUT_MS = 2000;
 
@@ -68,7 +69,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
 
   /** Forks the workers, waits until each listens, and opens the status port. Returns its URL. */
   async start(): Promise<string | null> {
-    cluster.setupPrimary({ serialization: 'advanced' });
+    cluster.setupPrimary({ serialization: 'advanced', execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] });
     await Promise.all(Array.from({ length: this.settings.workers }, (_, slot) => this.fork(slot)));
     const listen = this.settings.statusListen;
     if (listen === null) return null;
