@@ -91,6 +91,36 @@ describe('https listener with certificates by SNI', () => {
 });
 
 /** A CA, and a certificate for `cn` (with `altName`) that it signed: a chain one issuer deep. */
+describe('https listener: a certificate changed in place', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tollgate-tls-in-place-'));
+  let upstream: EchoUpstream;
+  let dp: RunningDataPlane;
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    dp = await startTestDataPlane({ proxySslListen: { host: '127.0.0.1', port: 0 } });
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await upstream.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('presents the new PEM from the next handshake on, though id and updated_at stayed the same (as in a declarative file)', async () => {
+    const svc = service({ host: '127.0.0.1', port: upstream.port });
+    const sniId = randomUUID();
+    const first = selfSigned(dir, 'first.test');
+    const config = (certificate: Certificate) =>
+      snapshot({ certificates: [certificate], snis: [{ ...sni('api.test', certificate), id: sniId }], services: [svc], routes: [route(svc, { paths: ['/secure'], protocols: ['https'] })] });
+    expect(await dp.applySnapshot(config(first))).toEqual({ ok: true });
+    expect((await get(`${dp.proxySslUrl}/secure`, 'api.test')).cn).toBe('first.test');
+    const second = { ...selfSigned(dir, 'second.test'), id: first.id };
+    expect(await dp.applySnapshot(config(second))).toEqual({ ok: true });
+    expect((await get(`${dp.proxySslUrl}/secure`, 'api.test')).cn).toBe('second.test');
+  });
+});
+
 function caSigned(dir: string, cn: string, altName: string): { ca: string; leaf: Certificate } {
   const file = (name: string) => join(dir, name);
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });

@@ -1,7 +1,7 @@
 import { chunkSteps, type CaCertificate, type Certificate, type Service, type Steps, type Upstream } from '@tollgate/config';
-import { createHash } from 'node:crypto';
 import type { Pool } from 'undici';
 import type { Balancer } from '../balancer';
+import { pemDigest } from './pem-digest';
 import { PLAIN_TLS, type UpstreamPools, type UpstreamTls } from '../proxy/upstream-pools';
 
 /** Where a service's requests go, resolved once per config. */
@@ -52,24 +52,6 @@ function parseTargetKey(key: string): { host: string; port: number } {
 export interface TlsMaterial {
   readonly certificates: readonly Certificate[];
   readonly ca_certificates: readonly CaCertificate[];
-}
-
-/** Digests of certificate PEMs, per entity object: an unchanged entity keeps its object from one config to the next. */
-const pemDigests = new WeakMap<Certificate | CaCertificate, string>();
-
-/**
- * What a pool's connections were made with: a digest of the PEMs, not the entity ids, so that a
- * certificate changed in place (same id, new PEM) gets a new pool instead of the old connections.
- */
-function pemDigest(entity: Certificate | CaCertificate): string {
-  let digest = pemDigests.get(entity);
-  if (digest === undefined) {
-    const hash = createHash('sha256').update(entity.cert);
-    if ('key' in entity) hash.update('\0').update(entity.key);
-    digest = hash.digest('base64url');
-    pemDigests.set(entity, digest);
-  }
-  return digest;
 }
 
 /**

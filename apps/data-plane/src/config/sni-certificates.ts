@@ -1,5 +1,6 @@
 import type { Certificate, ConfigEntities, ConfigEntityError } from '@tollgate/config';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { pemDigest } from './pem-digest';
 
 /**
  * TLS contexts by server name, for the https listener's SNICallback: exact names first, then
@@ -38,7 +39,7 @@ export class SecureContextCache {
     const byId = new Map<string, SecureContext>();
     const errors: ConfigEntityError[] = [];
     for (const cert of certificates) {
-      const key = `${cert.id}:${cert.updated_at}`;
+      const key = `${cert.id}:${pemDigest(cert)}`;
       try {
         const context = this.contexts.get(key) ?? createSecureContext(contextOptions(cert));
         next.set(key, context);
