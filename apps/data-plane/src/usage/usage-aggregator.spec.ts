@@ -91,7 +91,7 @@ describe('UsageAggregator', () => {
     gc();
     const scavenges: unknown[] = [];
     const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges.push(entry);
+      for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges.push(entry);
     });
     observer.observe({ entryTypes: ['gc'] });
     for (let i = 0; i < 4_000_000; i++) agg.record(S1, R1, C1, 200, 10, 10, 5 + (i % 7), 4);
