@@ -88,24 +88,6 @@ describe('https listener with certificates by SNI', () => {
     const outcome = await dp.applySnapshot(snapshot({ certificates: [broken] }));
     expect(outcome).toEqual({ ok: false, errors: [expect.objectContaining({ entity: 'certificates', id: broken.id, field: 'cert' })] });
   });
-});
-
-/** A CA, and a certificate for `cn` (with `altName`) that it signed: a chain one issuer deep. */
-describe('https listener: a certificate changed in place', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tollgate-tls-in-place-'));
-  let upstream: EchoUpstream;
-  let dp: RunningDataPlane;
-
-  beforeAll(async () => {
-    upstream = await startEchoUpstream();
-    dp = await startTestDataPlane({ proxySslListen: { host: '127.0.0.1', port: 0 } });
-  });
-
-  afterAll(async () => {
-    await dp.close();
-    await upstream.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('presents the new PEM from the next handshake on, though id and updated_at stayed the same (as in a declarative file)', async () => {
     const svc = service({ host: '127.0.0.1', port: upstream.port });
@@ -121,6 +103,7 @@ describe('https listener: a certificate changed in place', () => {
   });
 });
 
+/** A CA, and a certificate for `cn` (with `altName`) that it signed: a chain one issuer deep. */
 function caSigned(dir: string, cn: string, altName: string): { ca: string; leaf: Certificate } {
   const file = (name: string) => join(dir, name);
   const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
