@@ -2,6 +2,7 @@ import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
 import type { WindowCounterStore } from '@tollgate/plugins';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { LiveConfig } from './config/live-config';
 import type { RuntimeConfig } from './config/runtime-config';
 import { LocalWindowCounters } from './counters/local-window-counters';
@@ -107,7 +108,8 @@ class DataPlane {
     this.connections = guardFor(settings, logger);
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
     this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
-    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder);
+    const requestBuffering = { memoryBytes: settings.edge.clientBodyBufferBytes, tempDir: join(settings.prefix, 'tmp') };
+    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, requestBuffering);
     this.websockets = new WebSocketProxy(this.live, this.services);
     const serverOptions = { maxHeaderSize: settings.maxHeaderSize, edge: settings.edge, guard: this.connections };
     this.proxy = createProxyServer(this.handler, this.websockets, serverOptions);
