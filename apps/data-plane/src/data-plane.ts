@@ -108,7 +108,11 @@ class DataPlane {
     this.connections = guardFor(settings, logger);
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
     this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
-    const requestBuffering = { memoryBytes: settings.edge.clientBodyBufferBytes, tempDir: join(settings.prefix, 'tmp') };
+    const requestBuffering = {
+      memoryBytes: settings.edge.clientBodyBufferBytes,
+      tempDir: join(settings.prefix, 'tmp'),
+      responseBytes: settings.edge.proxyBufferBytes,
+    };
     this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, requestBuffering);
     this.websockets = new WebSocketProxy(this.live, this.services);
     const serverOptions = { maxHeaderSize: settings.maxHeaderSize, edge: settings.edge, guard: this.connections };

@@ -66,7 +66,7 @@ export class ProxyHandler implements ResponseCloseSink {
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
     private readonly usage: UsageSink | null,
-    /** Where routes with request_buffering keep bodies; null streams every body (tests of streaming). */
+    /** Where routes with request_buffering keep bodies and how much of a response response_buffering holds; null: neither. */
     private readonly requestBuffering: RequestBuffering | null = null,
   ) {}
 
@@ -128,7 +128,7 @@ export class ProxyHandler implements ResponseCloseSink {
     const plan = ctx.plan!;
     if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
     if (plan.target === null) return this.refuse(ctx, res, GATEWAY_ERRORS.GW_ERR_NO_SERVICE);
-    const exchange = new UpstreamExchange(ctx, plan.target, res);
+    const exchange = new UpstreamExchange(ctx, plan.target, res, plan.route.response_buffering ? (this.requestBuffering?.responseBytes ?? 0) : 0);
     res.exchange = exchange;
     if (this.requestBuffering !== null && needsBuffering(ctx)) return new RequestBodyBuffer(ctx, exchange, res, this.requestBuffering).start();
     exchange.start();

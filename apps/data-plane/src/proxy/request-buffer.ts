@@ -15,6 +15,8 @@ export interface RequestBuffering {
   readonly memoryBytes: number;
   /** `<prefix>/tmp`: created on the first body that needs it. */
   readonly tempDir: string;
+  /** response_buffering: response bytes held for a slow client before the upstream is paused. */
+  readonly responseBytes: number;
 }
 
 /** Whether a route with request_buffering must read this request's body before going upstream. */

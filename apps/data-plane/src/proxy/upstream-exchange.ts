@@ -72,6 +72,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly ctx: RequestContext,
     private readonly target: ServiceTarget,
     private readonly res: ServerResponse,
+    /**
+     * response_buffering: bytes of the response the client connection may hold unsent before the
+     * upstream is paused (0: paused as soon as the client is slower), so a slow client does not
+     * hold the upstream connection for a response that fits.
+     */
+    private readonly bufferBytes = 0,
   ) {}
 
   start(): void {
@@ -170,7 +176,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.head !== null && !this.writeHead()) return false;
-    if (this.res.write(chunk)) return true;
+    if (this.res.write(chunk) || this.res.writableLength <= this.bufferBytes) return true;
     this.res.once('drain', this.resume!);
     return false;
   }
