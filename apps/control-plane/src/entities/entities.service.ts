@@ -20,8 +20,6 @@ export interface NestedScope {
   readonly field: string;
 }
 
-export const ADMIN_ACTOR = 'admin';
-
 /** One write in progress: its transaction, and the changes and audit rows it accumulates. */
 export interface Write {
   readonly db: EntityManager;
@@ -179,7 +177,7 @@ export class EntitiesService {
         const result = await body(w);
         if (w.changes.length > 0) {
           const version = await this.ledger.record(db, w.changes);
-          await this.auditLog.append(db, ADMIN_ACTOR, version, w.audit);
+          await this.auditLog.append(db, version, w.audit);
         }
         return result;
       });

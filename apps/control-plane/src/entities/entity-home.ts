@@ -1,4 +1,5 @@
 import type { EntityDefinition, FieldErrors } from '@tollgate/config';
+import type { AccessFamily } from '../access/access-families';
 
 /**
  * Who among marketplace providers may see an entity (operators and admins see everything):
@@ -43,6 +44,8 @@ export interface EntityHome {
   readonly definition: EntityDefinition;
   readonly rules: EntityRules;
   readonly tenancy: Tenancy;
+  /** Its routes' access rule; by default from its tenancy (a provider's entities, or the operator's). */
+  readonly accessFamily?: AccessFamily;
   /** Served by the generic Kong-shaped CRUD controllers; `custom` entities bring their own. */
   readonly crud: 'generic' | 'custom';
 }

@@ -39,4 +39,4 @@ export const adminTokens = defineEntity({
   ],
 });
 
-export const adminTokensHome = defineHome({ definition: adminTokens, crud: 'custom' });
+export const adminTokensHome = defineHome({ definition: adminTokens, crud: 'custom', accessFamily: 'admin-tokens' });
