@@ -1,12 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessGuard } from './access/access.guard';
+import { AdminBootstrap } from './access/admin-bootstrap';
+import { AdminTokenVerifier } from './access/admin-tokens/admin-token-verifier';
+import { AdminTokensController } from './access/admin-tokens/admin-tokens.controller';
+import { AdminTokensService } from './access/admin-tokens/admin-tokens.service';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { UsageAnalytics } from './analytics/usage-analytics.service';
 import { UsageEntityNames } from './analytics/usage-entity-names';
 import { DataPlanesController } from './clustering/data-planes.controller';
 import { AuditLog } from './config-log/audit-log';
+import { AuditLogController } from './config-log/audit-log.controller';
+import { AuditLogReader } from './config-log/audit-log-reader';
 import { ConfigVersionLedger } from './config-log/config-version-ledger';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher } from './config-sync/config-publisher';
@@ -61,10 +68,17 @@ export class AppModule {
         ApisController,
         AnalyticsController,
         MetricsController,
+        AdminTokensController,
+        AuditLogController,
         ...entityControllers(),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        AdminTokenVerifier,
+        AdminTokensService,
+        AdminBootstrap,
+        AuditLogReader,
         EntityStore,
         EntityInput,
         EntitiesService,
