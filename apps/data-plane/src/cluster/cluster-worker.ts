@@ -46,7 +46,11 @@ export async function runClusterWorker(settings: DataPlaneSettings): Promise<voi
           new Set(Object.keys(message.changes) as EntityCollection[]),
         );
       case 'tollgate:stats-request':
-        return void plane.stats().then((stats) => send({ type: 'tollgate:stats', id: message.id, stats }));
+        return void plane.stats().then(
+          (stats) => send({ type: 'tollgate:stats', id: message.id, stats }),
+          // Unanswered, the primary counts this worker as not ready.
+          (error: unknown) => logger.error({ err: error }, 'stats failed'),
+        );
       case 'tollgate:shutdown':
         return void plane.close().then(() => process.exit(0));
     }

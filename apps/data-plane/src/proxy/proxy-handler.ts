@@ -9,6 +9,7 @@ import type { ProxyMetrics } from '../status/proxy-metrics';
 import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
 import { onResponseClose, type ProxyResponse, type ResponseCloseSink } from './proxy-response';
+import { needsBuffering, RequestBodyBuffer, type RequestBuffering } from './request-buffer';
 import { RequestContext } from './request-context';
 import { UpstreamExchange } from './upstream-exchange';
 import type { PluginSlot } from '../config/plugin-chains';
@@ -65,6 +66,8 @@ export class ProxyHandler implements ResponseCloseSink {
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
     private readonly usage: UsageSink | null,
+    /** Where routes with request_buffering keep bodies and how much of a response response_buffering holds; null: neither. */
+    private readonly requestBuffering: RequestBuffering | null = null,
   ) {}
 
   get requestsInFlight(): number {
@@ -125,8 +128,9 @@ export class ProxyHandler implements ResponseCloseSink {
     const plan = ctx.plan!;
     if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
     if (plan.target === null) return this.refuse(ctx, res, GATEWAY_ERRORS.GW_ERR_NO_SERVICE);
-    const exchange = new UpstreamExchange(ctx, plan.target, res);
+    const exchange = new UpstreamExchange(ctx, plan.target, res, plan.route.response_buffering ? (this.requestBuffering?.responseBytes ?? 0) : 0);
     res.exchange = exchange;
+    if (this.requestBuffering !== null && needsBuffering(ctx)) return new RequestBodyBuffer(ctx, exchange, res, this.requestBuffering).start();
     exchange.start();
   }
 

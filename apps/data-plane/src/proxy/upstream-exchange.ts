@@ -9,6 +9,7 @@ import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
 import type { RequestContext } from './request-context';
 import { clientResponseHeaders } from './response-headers';
 import { upstreamRequestHeaders } from './upstream-headers';
+import { logUpstreamFailure, upstreamName } from './upstream-protocol-errors';
 
 const SET_COOKIE = 'Set-Cookie';
 const QUESTION_MARK = '?';
@@ -60,11 +61,23 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private sentAt = 0;
   private status = 0;
   private writeTimer: NodeJS.Timeout | null = null;
+  /**
+   * The client response head, held until the first body bytes (or the end) on routes with
+   * response_buffering, so that a response breaking off before them is still answered 502.
+   */
+  private head: string[] | null = null;
+  private statusText = '';
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly target: ServiceTarget,
     private readonly res: ServerResponse,
+    /**
+     * response_buffering: bytes of the response the client connection may hold unsent before the
+     * upstream is paused (0: paused as soon as the client is slower), so a slow client does not
+     * hold the upstream connection for a response that fits.
+     */
+    private readonly bufferBytes = 0,
   ) {}
 
   start(): void {
@@ -142,9 +155,17 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx.responseHeaders);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
+    this.head = headers;
+    this.statusText = statusText;
+    return ctx.route!.response_buffering || this.writeHead();
+  }
+
+  private writeHead(): boolean {
+    const headers = this.head!;
+    this.head = null;
     try {
-      if (statusText) this.res.writeHead(statusCode, statusText, headers);
-      else this.res.writeHead(statusCode, headers);
+      if (this.statusText) this.res.writeHead(this.status, this.statusText, headers);
+      else this.res.writeHead(this.status, headers);
     } catch {
       // A header node refuses to write: the upstream answered something unusable (502 via onError).
       this.abortUpstream(UNUSABLE_RESPONSE);
@@ -154,27 +175,31 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true;
+    if (this.head !== null && !this.writeHead()) return false;
+    if (this.res.write(chunk) || this.res.writableLength <= this.bufferBytes) return true;
     this.res.once('drain', this.resume!);
     return false;
   }
 
   onComplete(): void {
     if (this.done) return;
-    this.done = true;
     this.report();
+    if (this.head !== null && !this.writeHead()) return this.fail(GATEWAY_ERRORS.GW_ERR_BAD_GATEWAY);
+    this.done = true;
     this.res.end();
   }
 
   onError(error: Error): void {
     this.clearWriteTimer();
     const code = errorCode(error);
+    const address = this.address;
     this.report(TIMEOUTS.has(code) ? 'timeout' : 'tcp_error');
     if (this.done) return;
     if (this.abort === null && this.attempts <= this.target.retries && !NOT_RETRYABLE.has(code)) {
       if (this.address !== null) (this.tried ??= new Set()).add(this.address.key);
       return this.send();
     }
+    if (error !== UNUSABLE_RESPONSE) logUpstreamFailure(this.ctx, upstreamName(this.target, address), error, this.res.headersSent);
     this.fail(TIMEOUTS.has(code) ? GATEWAY_ERRORS.GW_ERR_UPSTREAM_TIMEOUT : GATEWAY_ERRORS.GW_ERR_BAD_GATEWAY);
   }
 
