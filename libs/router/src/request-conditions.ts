@@ -17,7 +17,8 @@ const REGEX_MARK = '~*';
 /** Throws when a `~*` value is not a valid regex. */
 export function compileHeaderConditions(headers: Readonly<Record<string, readonly string[]>>): HeaderCondition[] {
   return Object.entries(headers).map(([name, list]) => ({
-    name: name.toLowerCase(),
+    // Kong's router (nginx, atc-router) reads `x_foo` in a route as the header X-Foo.
+    name: name.toLowerCase().replace(/_/g, '-'),
     values: list.filter((v) => !v.startsWith(REGEX_MARK)).map((v) => v.toLowerCase()),
         patterns: list.filter((v) => v.startsWith(REGEX_MARK)).map((v) => headerRegex(v.slice(REGEX_MARK.length))),
   }));

@@ -94,6 +94,9 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   get headers(): IncomingMessage['headers'] {
     return this.req.headers;
   }
+  get headersDistinct(): IncomingMessage['headersDistinct'] {
+    return this.req.headersDistinct;
+  }
   get query(): string {
     return this.rawQuery;
   }
