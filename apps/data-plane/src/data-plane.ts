@@ -94,8 +94,8 @@ class DataPlane {
   ) {
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
     this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
-    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder);
-    this.websockets = new WebSocketProxy(this.live, this.services);
+    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, settings.headers);
+    this.websockets = new WebSocketProxy(this.live, this.services, settings.headers);
     const serverOptions = { maxHeaderSize: settings.maxHeaderSize };
     this.proxy = createProxyServer(this.handler, this.websockets, serverOptions);
     this.connections.track(this.proxy);
