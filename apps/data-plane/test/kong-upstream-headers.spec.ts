@@ -163,7 +163,8 @@ describe("Kong's runloop on paths and methods: empty query strings, merged slash
     dp = await startTestDataPlane();
     const svc = service({ host: '127.0.0.1', port: upstream.port });
     const plain = route(svc, { paths: ['/x'], strip_path: false });
-    expect(await dp.applySnapshot(snapshot({ services: [svc], routes: [plain] }))).toEqual({ ok: true });
+    const byHeader = route(svc, { paths: ['/h'], headers: { 'x-version': ['v2'] } });
+    expect(await dp.applySnapshot(snapshot({ services: [svc], routes: [plain, byHeader] }))).toEqual({ ok: true });
   });
 
   afterAll(async () => {
@@ -185,6 +186,16 @@ describe("Kong's runloop on paths and methods: empty query strings, merged slash
 
   it('merges // in the path before routing and proxying (nginx merge_slashes)', async () => {
     expect(await upstreamUrl('//x//y')).toBe('/x/y');
+  });
+
+  // 08-router_spec.lua "single [headers] value" (a header given several values), through the proxy.
+  it('matches a route header on any value of a header sent twice, not on a comma list sent once', async () => {
+    const status = async (headerLines: string) =>
+      (await sendRaw(dp.proxyUrl, `GET /h HTTP/1.1\r\nHost: a\r\n${headerLines}Connection: close\r\n\r\n`)).slice(9, 12);
+    expect(await status('X-Version: v1\r\nX-Version: v2\r\n')).toBe('200');
+    expect(await status('X-Version: v2\r\n')).toBe('200');
+    expect(await status('X-Version: v1, v2\r\n')).toBe('404');
+    expect(await status('X-Version: v1\r\n')).toBe('404');
   });
 
   // spec/02-integration/05-proxy/13-error_handlers_spec.lua

@@ -22,6 +22,11 @@ describe('translatePcre', () => {
     }
   });
 
+  it('counts the capture groups of regexes used as written', () => {
+    expect(translatePcre('/a/(?<id>[^/]+)/(x|y)?').groupCount).toBe(2);
+    expect(translatePcre('/a/(?:x)(?=y)(?<=a)[(]\\(').groupCount).toBe(0);
+  });
+
   it('turns named groups (?P<name>...) and (?\'name\'...) and their references into JavaScript ones', () => {
     // Kong issue 18: a declarative file with `~/status/(?P<foo>re)` was refused whole.
     const found = compiled('/status/(?P<foo>re)').exec('/status/re');

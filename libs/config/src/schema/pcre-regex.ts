@@ -71,9 +71,34 @@ interface OpenGroup {
   readonly atomic: number;
 }
 
+/**
+ * Anything that may need translating or refusing: an escape other than those JavaScript reads the
+ * same, a `(?` other than `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`, a verb, a possessive
+ * quantifier, `[]`, `[^]`, a POSIX class. Most route regexes have none and are used as written.
+ */
+const MAY_DIFFER = /\\[^dDwWsSbBtnrf0/.\-_~!@#%&=:,;'"<>`$^*+?()[\]{}|\\]|\(\?(?![:=!]|<[=!]|<\w+>)|\(\*|[*+?}]\+|\[\^?\]|\[:/;
+
 /** Translates one regex; throws UntranslatableRegexError naming what cannot be translated. */
 export function translatePcre(pattern: string): JsRegex {
+  if (!MAY_DIFFER.test(pattern)) return { source: pattern, flags: '', groupCount: countGroups(pattern), groupNumbers: null };
   return new Translation(pattern).run();
+}
+
+/** Capture groups: `(` not followed by `?`, and `(?<name>`, outside escapes and character classes. */
+function countGroups(pattern: string): number {
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '(' && !inClass) {
+      if (pattern[i + 1] !== '?') count++;
+      else if (pattern[i + 2] === '<' && pattern[i + 3] !== '=' && pattern[i + 3] !== '!') count++;
+    }
+  }
+  return count;
 }
 
 class Translation {
