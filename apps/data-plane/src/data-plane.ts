@@ -113,8 +113,8 @@ class DataPlane {
       tempDir: join(settings.prefix, 'tmp'),
       responseBytes: settings.edge.proxyBufferBytes,
     };
-    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, requestBuffering);
-    this.websockets = new WebSocketProxy(this.live, this.services);
+    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, requestBuffering, settings.headers);
+    this.websockets = new WebSocketProxy(this.live, this.services, settings.headers);
     const serverOptions = { maxHeaderSize: settings.maxHeaderSize, edge: settings.edge, guard: this.connections };
     this.proxy = createProxyServer(this.handler, this.websockets, serverOptions);
     this.tls = settings.proxySslListen === null ? null : createTlsProxyServer(this.handler, this.websockets, this.live, serverOptions);

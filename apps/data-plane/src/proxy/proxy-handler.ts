@@ -8,6 +8,7 @@ import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase } from '
 import type { ProxyMetrics } from '../status/proxy-metrics';
 import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { onResponseClose, type ProxyResponse, type ResponseCloseSink } from './proxy-response';
 import { needsBuffering, RequestBodyBuffer, type RequestBuffering } from './request-buffer';
 import { RequestContext } from './request-context';
@@ -68,6 +69,7 @@ export class ProxyHandler implements ResponseCloseSink {
     private readonly usage: UsageSink | null,
     /** Where routes with request_buffering keep bodies and how much of a response response_buffering holds; null: neither. */
     private readonly requestBuffering: RequestBuffering | null = null,
+    private readonly headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY,
   ) {}
 
   get requestsInFlight(): number {
@@ -80,10 +82,12 @@ export class ProxyHandler implements ResponseCloseSink {
     res.sink = this;
     res.startedAt = startedAt;
     res.clientSocket = req.socket;
+    res.headerPolicy = this.headerPolicy;
     res.once('close', onResponseClose);
+    if (req.method === 'TRACE') return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_METHOD_NOT_ALLOWED, null);
     const config = this.configs.current;
     if (config === null) return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_NOT_READY, null);
-    const ctx = new RequestContext(req, config, this.services, https, startedAt);
+    const ctx = new RequestContext(req, config, this.services, https, startedAt, this.headerPolicy);
     res.context = ctx;
     if (config.rewrite.length === 0) return this.route(ctx, res);
     let pending: Promise<void> | undefined;

@@ -7,7 +7,9 @@ import type { TLSSocket } from 'node:tls';
 import type { BalancerRequest } from '../balancer';
 import type { ConsumerPlugins } from '../config/plugin-chains';
 import type { RoutePlan, RuntimeConfig } from '../config/runtime-config';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { readRequestBody, resumedBody } from './request-body';
+import { nextRequestId } from './request-id';
 
 const X_CONSUMER_ID = 'x-consumer-id';
 const X_CONSUMER_CUSTOM_ID = 'x-consumer-custom-id';
@@ -38,6 +40,8 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   readonly rawPath: string;
   readonly path: string;
   readonly rawQuery: string;
+  /** The request-target had a `?`, even with nothing after it: Kong keeps `/x?` as is upstream. */
+  readonly queryMark: boolean;
   readonly scheme: 'http' | 'https';
   readonly clientIp: string;
   readonly port: number;
@@ -60,6 +64,9 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   /** Headers for the client, flat `[name, value, ...]`. */
   responseHeaders: string[] | null = null;
   exitResponse: PluginResponse | null = null;
+  /** The client sent `TE: trailers`: the upstream is told so, and its Trailer header relayed. */
+  trailersRequested = false;
+  private id: string | null = null;
   private bufferedBody: Buffer | null = null;
   private args: URLSearchParams | null = null;
 
@@ -69,12 +76,16 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
     readonly services: PluginServices,
     https: boolean,
     startedAt: number,
+    /** Which of Kong's headers the gateway sends (TOLLGATE_HEADERS, TOLLGATE_HEADERS_UPSTREAM). */
+    readonly headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY,
   ) {
     this.method = req.method ?? 'GET';
-    const [rawPath, rawQuery] = splitTarget(req.url ?? '/');
+    const url = req.url ?? '/';
+    const [rawPath, rawQuery] = splitTarget(url);
     this.rawPath = rawPath;
     this.path = normalizePath(rawPath);
     this.rawQuery = rawQuery;
+    this.queryMark = rawQuery !== '' || url.charCodeAt(url.length - 1) === 0x3f;
     this.scheme = https ? 'https' : 'http';
     this.clientIp = req.socket.remoteAddress ?? '';
     this.port = req.socket.localPort ?? 0;
@@ -94,6 +105,9 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   get headers(): IncomingMessage['headers'] {
     return this.req.headers;
   }
+  get headersDistinct(): IncomingMessage['headersDistinct'] {
+    return this.req.headersDistinct;
+  }
   get query(): string {
     return this.rawQuery;
   }
@@ -108,6 +122,10 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   }
   get exited(): boolean {
     return this.exitResponse !== null;
+  }
+  /** X-Kong-Request-Id: made on first use, one per request. */
+  get requestId(): string {
+    return (this.id ??= nextRequestId());
   }
 
   header(name: string): string | undefined {

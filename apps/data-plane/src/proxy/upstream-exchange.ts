@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
 import type { TargetAddress } from '../balancer';
@@ -6,6 +5,7 @@ import type { ServiceTarget } from '../config/service-targets';
 import { runResponsePhase } from '../pipeline/plugin-pipeline';
 import { sendGatewayError } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
+import type { ProxyResponse } from './proxy-response';
 import type { RequestContext } from './request-context';
 import { clientResponseHeaders } from './response-headers';
 import { upstreamRequestHeaders } from './upstream-headers';
@@ -71,7 +71,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   constructor(
     private readonly ctx: RequestContext,
     private readonly target: ServiceTarget,
-    private readonly res: ServerResponse,
+    private readonly res: ProxyResponse,
     /**
      * response_buffering: bytes of the response the client connection may hold unsent before the
      * upstream is paused (0: paused as soon as the client is slower), so a slow client does not
@@ -89,7 +89,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const path = ctx.match!.upstreamPath;
     this.options = {
       method: ctx.method,
-      path: query === '' ? path : path + QUESTION_MARK + query,
+      path: query === '' && !ctx.queryMark ? path : path + QUESTION_MARK + query,
       headers,
       body: ctx.upstreamBody ?? (hasRequestBody(ctx) ? ctx.req : null),
       headersTimeout: this.target.readTimeout,
@@ -152,7 +152,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const ctx = this.ctx;
     ctx.status = statusCode;
     runResponsePhase(ctx, ctx.plan!.chain.response);
-    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx.responseHeaders);
+    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
     this.head = headers;

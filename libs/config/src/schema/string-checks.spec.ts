@@ -15,6 +15,9 @@ describe('string checks', () => {
     ['router_path', '/users', true],
     ['router_path', '~/users/\\d+$', true],
     ['router_path', '~/x(', false],
+    ['router_path', '~/status/(?P<foo>re)', true],
+    ['router_path', '~\\A/a(?>b+)c++\\z', true],
+    ['router_path', '~/a(?R)', false],
     ['router_path', 'users', false],
     ['path', '/a b', false],
     ['url', 'http://example.com/x', true],
@@ -35,6 +38,10 @@ describe('string checks', () => {
     ['http_method', 'get', false],
   ] as const)('%s %j -> %s', (check, value, ok) => {
     expect(runStringCheck(check, value) === null).toBe(ok);
+  });
+
+  it('names the regex construct a route path uses that JavaScript has no equivalent for', () => {
+    expect(runStringCheck('router_path', '~/a/(?R)')).toBe("invalid regex: '/a/(?R)' (the recursion '(?R)' has no JavaScript equivalent)");
   });
 
   it('splits host and port, IPv6 included', () => {

@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { StringCheck } from './field';
+import { translatePcre } from './pcre-regex';
 
 /** Each check returns null when the value is fine, else the message an admin sees. */
 type Check = (value: string) => string | null;
@@ -58,6 +59,17 @@ function checkRegex(value: string): string | null {
   }
 }
 
+/** A route regex as Kong users write it (PCRE or Rust syntax), translated the way the router will. */
+function checkRouteRegex(value: string): string | null {
+  try {
+    const { source, flags } = translatePcre(value);
+    new RegExp(source, flags);
+    return null;
+  } catch (err) {
+    return `invalid regex: '${value}' (${(err as Error).message})`;
+  }
+}
+
 function checkCidr(value: string): string | null {
   const [ip, bits, extra] = value.split('/');
   if (extra !== undefined) return 'invalid cidr range: ' + value;
@@ -92,7 +104,7 @@ const checks: Record<StringCheck, Check> = {
   target: (v) => checkHostWithPort(v, false) && 'Invalid target (' + v + '); not a valid hostname or ip address',
   path: (v) => (PATH_CHARS.test(v) ? null : "should start with: / (fixed path) and contain only URL characters"),
   router_path: (v) => {
-    if (v.startsWith('~')) return checkRegex(v.slice(1));
+    if (v.startsWith('~')) return checkRouteRegex(v.slice(1));
     return PATH_CHARS.test(v) ? null : "should start with: / (fixed path) or ~/ (regex path)";
   },
   url: checkUrl,
