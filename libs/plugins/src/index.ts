@@ -6,9 +6,9 @@ export * from './plugin-handler';
 export { PluginConfigError } from './plugin-config-error';
 export { keyAuthSchema, keyAuthHandler, keyAuthPlugin } from './key-auth';
 export { rateLimitingSchema, rateLimitingHandler, rateLimitingPlugin, RATE_PERIODS, windowsAt, type RateWindow } from './rate-limiting';
+export { basicAuthSchema, basicAuthHandler, basicAuthPlugin, hashFilePassword } from './basic-auth';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';
-export { basicAuthSchema } from './basic-auth';
 export { correlationIdSchema } from './correlation-id';
 export { corsSchema } from './cors';
 export { ipRestrictionSchema } from './ip-restriction';

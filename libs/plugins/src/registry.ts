@@ -1,5 +1,5 @@
 import { aclSchema } from './acl';
-import { basicAuthSchema } from './basic-auth';
+import { basicAuthPlugin } from './basic-auth';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
@@ -18,7 +18,11 @@ import { responseTransformerSchema } from './response-transformer';
  * admin API, `/plugins/enabled`, `/` and `/schemas/plugins` all read it, and so does the data plane,
  * so what is accepted is exactly what runs.
  */
-const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
+const BUNDLED: readonly BundledPlugin[] = [
+  keyAuthPlugin,
+  rateLimitingPlugin,
+  basicAuthPlugin,
+];
 
 /**
  * TRANSITIONAL: schemas whose data-plane handler is being written. They validate, but a data plane
@@ -28,7 +32,6 @@ const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
  */
 const SCHEMA_ONLY: readonly PluginSchema[] = [
   aclSchema,
-  basicAuthSchema,
   correlationIdSchema,
   corsSchema,
   ipRestrictionSchema,

@@ -102,6 +102,9 @@ export class EntityInput {
         value.key ??= generateKey();
         value.secret ??= generateKey();
         break;
+      case 'hmacauth_credentials':
+        value.secret ??= generateKey();
+        break;
       case 'ca_certificates':
         value.cert_digest = certificateDigest(value.cert as string);
         break;

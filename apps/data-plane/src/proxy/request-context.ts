@@ -131,7 +131,7 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
     return read.whole;
   }
 
-  authenticate(consumer: Consumer, credential: PluginCredential | null, anonymous: boolean): void {
+  authenticate(consumer: Consumer, credential: PluginCredential | null, anonymous: boolean, identifier?: string): void {
     this.consumer = consumer;
     this.credential = credential;
     this.consumerPlugins = this.config.consumerPlugins.get(consumer.id);
@@ -139,7 +139,7 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
     this.setUpstreamHeader(X_CONSUMER_ID, consumer.id);
     this.editHeader(X_CONSUMER_CUSTOM_ID, consumer.custom_id);
     this.editHeader(X_CONSUMER_USERNAME, consumer.username);
-    this.editHeader(X_CREDENTIAL_IDENTIFIER, credential?.id ?? null);
+    this.editHeader(X_CREDENTIAL_IDENTIFIER, identifier ?? credential?.id ?? null);
     this.editHeader(X_ANONYMOUS_CONSUMER, anonymous ? 'true' : null);
   }
 
