@@ -7,12 +7,12 @@ export { PluginConfigError } from './plugin-config-error';
 export { keyAuthSchema, keyAuthHandler, keyAuthPlugin } from './key-auth';
 export { rateLimitingSchema, rateLimitingHandler, rateLimitingPlugin, RATE_PERIODS, windowsAt, type RateWindow } from './rate-limiting';
 export { basicAuthSchema, basicAuthHandler, basicAuthPlugin, hashFilePassword } from './basic-auth';
+export { jwtSchema, jwtHandler, jwtPlugin } from './jwt';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';
 export { correlationIdSchema } from './correlation-id';
 export { corsSchema } from './cors';
 export { ipRestrictionSchema } from './ip-restriction';
-export { jwtSchema } from './jwt';
 export { requestSizeLimitingSchema } from './request-size-limiting';
 export { requestTransformerSchema } from './request-transformer';
 export { responseTransformerSchema } from './response-transformer';

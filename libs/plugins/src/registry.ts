@@ -4,7 +4,7 @@ import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
 import { ipRestrictionSchema } from './ip-restriction';
-import { jwtSchema } from './jwt';
+import { jwtPlugin } from './jwt';
 import { keyAuthPlugin } from './key-auth';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
@@ -22,6 +22,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   keyAuthPlugin,
   rateLimitingPlugin,
   basicAuthPlugin,
+  jwtPlugin,
 ];
 
 /**
@@ -35,7 +36,6 @@ const SCHEMA_ONLY: readonly PluginSchema[] = [
   correlationIdSchema,
   corsSchema,
   ipRestrictionSchema,
-  jwtSchema,
   requestSizeLimitingSchema,
   requestTransformerSchema,
   responseTransformerSchema,
