@@ -8,8 +8,8 @@ export { keyAuthSchema, keyAuthHandler, keyAuthPlugin } from './key-auth';
 export { rateLimitingSchema, rateLimitingHandler, rateLimitingPlugin, RATE_PERIODS, windowsAt, type RateWindow } from './rate-limiting';
 export { basicAuthSchema, basicAuthHandler, basicAuthPlugin, hashFilePassword } from './basic-auth';
 export { jwtSchema, jwtHandler, jwtPlugin } from './jwt';
+export { aclSchema, aclHandler, aclPlugin } from './acl';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
-export { aclSchema } from './acl';
 export { correlationIdSchema } from './correlation-id';
 export { corsSchema } from './cors';
 export { ipRestrictionSchema } from './ip-restriction';

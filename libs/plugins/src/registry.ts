@@ -1,4 +1,4 @@
-import { aclSchema } from './acl';
+import { aclPlugin } from './acl';
 import { basicAuthPlugin } from './basic-auth';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
@@ -23,6 +23,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   rateLimitingPlugin,
   basicAuthPlugin,
   jwtPlugin,
+  aclPlugin,
 ];
 
 /**
@@ -32,7 +33,6 @@ const BUNDLED: readonly BundledPlugin[] = [
  * with its handler; this list must end empty.
  */
 const SCHEMA_ONLY: readonly PluginSchema[] = [
-  aclSchema,
   correlationIdSchema,
   corsSchema,
   ipRestrictionSchema,
