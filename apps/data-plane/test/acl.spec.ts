@@ -13,7 +13,7 @@ describe('acl', () => {
   // Kong's fixtures: consumer1 has no groups, consumer2 admin, consumer3 pro+hello, consumer4 free+hello.
   const consumers = [1, 2, 3, 4].map((n) => consumer(`consumer${n}`));
   const anonymous = consumer('anonymous');
-  const [c1, c2, c3, c4] = consumers as [ReturnType<typeof consumer>, ReturnType<typeof consumer>, ReturnType<typeof consumer>, ReturnType<typeof consumer>];
+  const [, c2, c3, c4] = consumers as [unknown, ReturnType<typeof consumer>, ReturnType<typeof consumer>, ReturnType<typeof consumer>];
   const echo = service({ host: '127.0.0.1', port: 0 });
   const r = (path: string) => route(echo, { paths: [path] });
   const routes = {
