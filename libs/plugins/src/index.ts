@@ -9,10 +9,10 @@ export { rateLimitingSchema, rateLimitingHandler, rateLimitingPlugin, RATE_PERIO
 export { basicAuthSchema, basicAuthHandler, basicAuthPlugin, hashFilePassword } from './basic-auth';
 export { jwtSchema, jwtHandler, jwtPlugin } from './jwt';
 export { aclSchema, aclHandler, aclPlugin } from './acl';
+export { ipRestrictionSchema, ipRestrictionHandler, ipRestrictionPlugin } from './ip-restriction';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { correlationIdSchema } from './correlation-id';
 export { corsSchema } from './cors';
-export { ipRestrictionSchema } from './ip-restriction';
 export { requestSizeLimitingSchema } from './request-size-limiting';
 export { requestTransformerSchema } from './request-transformer';
 export { responseTransformerSchema } from './response-transformer';

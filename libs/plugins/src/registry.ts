@@ -3,7 +3,7 @@ import { basicAuthPlugin } from './basic-auth';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
-import { ipRestrictionSchema } from './ip-restriction';
+import { ipRestrictionPlugin } from './ip-restriction';
 import { jwtPlugin } from './jwt';
 import { keyAuthPlugin } from './key-auth';
 import type { AnyPluginHandler } from './plugin-handler';
@@ -24,6 +24,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   basicAuthPlugin,
   jwtPlugin,
   aclPlugin,
+  ipRestrictionPlugin,
 ];
 
 /**
@@ -35,7 +36,6 @@ const BUNDLED: readonly BundledPlugin[] = [
 const SCHEMA_ONLY: readonly PluginSchema[] = [
   correlationIdSchema,
   corsSchema,
-  ipRestrictionSchema,
   requestSizeLimitingSchema,
   requestTransformerSchema,
   responseTransformerSchema,
