@@ -94,6 +94,7 @@ export interface ConsumerGroups {
 export interface PluginResponse {
   readonly status: number;
   readonly body: Buffer;
+  /** '' sends no Content-Type. */
   readonly contentType: string;
   /** Extra headers, flat `[name, value, ...]`. */
   readonly headers: readonly string[];

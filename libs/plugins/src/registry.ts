@@ -9,6 +9,7 @@ import { keyAuthPlugin } from './key-auth';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
 import { rateLimitingPlugin } from './rate-limiting';
+import { requestTerminationPlugin } from './request-termination';
 import { requestSizeLimitingSchema } from './request-size-limiting';
 import { requestTransformerSchema } from './request-transformer';
 import { responseTransformerSchema } from './response-transformer';
@@ -25,6 +26,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   jwtPlugin,
   aclPlugin,
   ipRestrictionPlugin,
+  requestTerminationPlugin,
 ];
 
 /**

@@ -31,7 +31,11 @@ export function sendGatewayError(res: ServerResponse, error: GatewayError, plugi
 }
 
 export function sendPluginResponse(res: ServerResponse, response: PluginResponse, pluginHeaders: readonly string[] | null): void {
-  const headers = [CONTENT_TYPE, response.contentType, CONTENT_LENGTH, String(response.body.length), VIA, VIA_VALUE, ...response.headers];
+  // 204 and 304 carry no body and so no length; an empty contentType sends no Content-Type (Kong's proxy default).
+  const bodiless = response.status === 204 || response.status === 304;
+  const headers = bodiless ? [VIA, VIA_VALUE] : [CONTENT_LENGTH, String(response.body.length), VIA, VIA_VALUE];
+  if (response.contentType !== '' && !bodiless) headers.push(CONTENT_TYPE, response.contentType);
+  for (let i = 0; i < response.headers.length; i++) headers.push(response.headers[i]!);
   send(res, response.status, withPluginHeaders(headers, pluginHeaders), response.body);
 }
 
