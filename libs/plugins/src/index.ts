@@ -11,6 +11,7 @@ export { jwtSchema, jwtHandler, jwtPlugin } from './jwt';
 export { aclSchema, aclHandler, aclPlugin } from './acl';
 export { ipRestrictionSchema, ipRestrictionHandler, ipRestrictionPlugin } from './ip-restriction';
 export { requestTerminationSchema, requestTerminationHandler, requestTerminationPlugin } from './request-termination';
+export { botDetectionSchema, botDetectionHandler, botDetectionPlugin } from './bot-detection';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { correlationIdSchema } from './correlation-id';
 export { corsSchema } from './cors';

@@ -1,5 +1,6 @@
 import { aclPlugin } from './acl';
 import { basicAuthPlugin } from './basic-auth';
+import { botDetectionPlugin } from './bot-detection';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
@@ -27,6 +28,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   aclPlugin,
   ipRestrictionPlugin,
   requestTerminationPlugin,
+  botDetectionPlugin,
 ];
 
 /**
