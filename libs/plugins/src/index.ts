@@ -12,6 +12,7 @@ export { aclSchema, aclHandler, aclPlugin } from './acl';
 export { ipRestrictionSchema, ipRestrictionHandler, ipRestrictionPlugin } from './ip-restriction';
 export { requestTerminationSchema, requestTerminationHandler, requestTerminationPlugin } from './request-termination';
 export { botDetectionSchema, botDetectionHandler, botDetectionPlugin } from './bot-detection';
+export { hmacAuthSchema, hmacAuthHandler, hmacAuthPlugin } from './hmac-auth';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { correlationIdSchema } from './correlation-id';
 export { corsSchema } from './cors';

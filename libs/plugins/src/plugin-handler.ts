@@ -13,6 +13,10 @@ export interface PluginContext {
    * percent-escapes decoded, dot segments resolved), like Kong's `kong.request.get_path()`.
    */
   readonly path: string;
+  /** Request path as received, before normalisation (what a signature over the request line covers). */
+  readonly rawPath: string;
+  /** `1.1`, `1.0` or `2.0`. */
+  readonly httpVersion: string;
   /** Query string without '?': '' when there is none. */
   readonly rawQuery: string;
   readonly scheme: 'http' | 'https';

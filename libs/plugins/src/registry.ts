@@ -4,6 +4,7 @@ import { botDetectionPlugin } from './bot-detection';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
+import { hmacAuthPlugin } from './hmac-auth';
 import { ipRestrictionPlugin } from './ip-restriction';
 import { jwtPlugin } from './jwt';
 import { keyAuthPlugin } from './key-auth';
@@ -29,6 +30,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   ipRestrictionPlugin,
   requestTerminationPlugin,
   botDetectionPlugin,
+  hmacAuthPlugin,
 ];
 
 /**

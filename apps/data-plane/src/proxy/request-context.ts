@@ -91,6 +91,9 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   get sni(): string | undefined {
     return (this.req.socket as TLSSocket & { servername?: string | false }).servername || undefined;
   }
+  get httpVersion(): string {
+    return this.req.httpVersion;
+  }
   get headers(): IncomingMessage['headers'] {
     return this.req.headers;
   }
