@@ -1,3 +1,5 @@
+// The fixture starts this very app in-process, so the import closes a loop that only tests may close.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestSchema } from '@tollgate/testing';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options';
