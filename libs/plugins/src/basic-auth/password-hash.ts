@@ -5,7 +5,8 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
  * - `scrypt$N$r$p$salt$hash`, as the control plane stores it (slow on purpose: verify off the
  *   event loop, in libuv's pool);
  * - `sha256$salt$hash`, as a data plane hashes the plain passwords of its declarative file at load
- *   (the file holds them in clear already; this keeps them out of the disk copy);
+ *   (the file holds them in clear already, so a fast hash suffices; the config in memory, and any
+ *   copy made of it, holds no plain password);
  * - 40 hex digits, Kong's own `sha1(password .. consumer_id)`, found in files Kong exported.
  */
 const SCRYPT = 'scrypt$';
