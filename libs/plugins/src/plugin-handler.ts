@@ -1,4 +1,4 @@
-import type { Consumer, ForeignKey, Route, Service } from '@tollgate/config';
+import type { BasicauthCredential, Consumer, ForeignKey, HmacauthCredential, JwtSecret, Route, Service } from '@tollgate/config';
 
 /**
  * What a plugin sees of one request, in every phase. The data plane implements it once per
@@ -13,6 +13,10 @@ export interface PluginContext {
    * percent-escapes decoded, dot segments resolved), like Kong's `kong.request.get_path()`.
    */
   readonly path: string;
+  /** Request path as received, before normalisation (what a signature over the request line covers). */
+  readonly rawPath: string;
+  /** `1.1`, `1.0` or `2.0`. */
+  readonly httpVersion: string;
   /** Query string without '?': '' when there is none. */
   readonly rawQuery: string;
   readonly scheme: 'http' | 'https';
@@ -37,8 +41,12 @@ export interface PluginContext {
   // Who is calling, once an authentication plugin has run.
   readonly consumer: Consumer | null;
   readonly credential: PluginCredential | null;
-  /** Sets the authenticated consumer (and credential) and the X-Consumer-* upstream headers. */
-  authenticate(consumer: Consumer, credential: PluginCredential | null, anonymous: boolean): void;
+  /**
+   * Sets the authenticated consumer (and credential) and the X-Consumer-* upstream headers.
+   * `identifier` is what X-Credential-Identifier carries (Kong: the key-auth credential's id, the
+   * basic-auth and hmac-auth username, the jwt key); the credential's id when absent.
+   */
+  authenticate(consumer: Consumer, credential: PluginCredential | null, anonymous: boolean, identifier?: string): void;
   /** Consumers and credentials of the config this request runs on, by key. */
   readonly directory: ConsumerDirectory;
   readonly services: PluginServices;
@@ -69,6 +77,18 @@ export interface ConsumerDirectory {
   /** By id, then by username (how `anonymous` refers to a consumer). */
   consumer(idOrUsername: string): Consumer | undefined;
   keyauthCredential(key: string): PluginCredential | undefined;
+  basicauthCredential(username: string): BasicauthCredential | undefined;
+  jwtSecret(key: string): JwtSecret | undefined;
+  hmacauthCredential(username: string): HmacauthCredential | undefined;
+  /** The consumer's ACL groups; undefined when it has none. */
+  consumerGroups(consumerId: string): ConsumerGroups | undefined;
+}
+
+/** One consumer's ACL groups, built once per config. */
+export interface ConsumerGroups {
+  readonly names: ReadonlySet<string>;
+  /** The groups as X-Consumer-Groups carries them: `a, b`. */
+  readonly header: string;
 }
 
 /**
@@ -78,6 +98,7 @@ export interface ConsumerDirectory {
 export interface PluginResponse {
   readonly status: number;
   readonly body: Buffer;
+  /** '' sends no Content-Type. */
   readonly contentType: string;
   /** Extra headers, flat `[name, value, ...]`. */
   readonly headers: readonly string[];

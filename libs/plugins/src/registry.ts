@@ -1,14 +1,17 @@
-import { aclSchema } from './acl';
-import { basicAuthSchema } from './basic-auth';
+import { aclPlugin } from './acl';
+import { basicAuthPlugin } from './basic-auth';
+import { botDetectionPlugin } from './bot-detection';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
-import { ipRestrictionSchema } from './ip-restriction';
-import { jwtSchema } from './jwt';
+import { hmacAuthPlugin } from './hmac-auth';
+import { ipRestrictionPlugin } from './ip-restriction';
+import { jwtPlugin } from './jwt';
 import { keyAuthPlugin } from './key-auth';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
 import { rateLimitingPlugin } from './rate-limiting';
+import { requestTerminationPlugin } from './request-termination';
 import { requestSizeLimitingSchema } from './request-size-limiting';
 import { requestTransformerSchema } from './request-transformer';
 import { responseTransformerSchema } from './response-transformer';
@@ -18,7 +21,17 @@ import { responseTransformerSchema } from './response-transformer';
  * admin API, `/plugins/enabled`, `/` and `/schemas/plugins` all read it, and so does the data plane,
  * so what is accepted is exactly what runs.
  */
-const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
+const BUNDLED: readonly BundledPlugin[] = [
+  keyAuthPlugin,
+  rateLimitingPlugin,
+  basicAuthPlugin,
+  jwtPlugin,
+  aclPlugin,
+  ipRestrictionPlugin,
+  requestTerminationPlugin,
+  botDetectionPlugin,
+  hmacAuthPlugin,
+];
 
 /**
  * TRANSITIONAL: schemas whose data-plane handler is being written. They validate, but a data plane
@@ -27,12 +40,8 @@ const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
  * with its handler; this list must end empty.
  */
 const SCHEMA_ONLY: readonly PluginSchema[] = [
-  aclSchema,
-  basicAuthSchema,
   correlationIdSchema,
   corsSchema,
-  ipRestrictionSchema,
-  jwtSchema,
   requestSizeLimitingSchema,
   requestTransformerSchema,
   responseTransformerSchema,

@@ -102,6 +102,9 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   get sni(): string | undefined {
     return (this.req.socket as TLSSocket & { servername?: string | false }).servername || undefined;
   }
+  get httpVersion(): string {
+    return this.req.httpVersion;
+  }
   get headers(): IncomingMessage['headers'] {
     return this.req.headers;
   }
@@ -149,7 +152,7 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
     return read.whole;
   }
 
-  authenticate(consumer: Consumer, credential: PluginCredential | null, anonymous: boolean): void {
+  authenticate(consumer: Consumer, credential: PluginCredential | null, anonymous: boolean, identifier?: string): void {
     this.consumer = consumer;
     this.credential = credential;
     this.consumerPlugins = this.config.consumerPlugins.get(consumer.id);
@@ -157,7 +160,7 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
     this.setUpstreamHeader(X_CONSUMER_ID, consumer.id);
     this.editHeader(X_CONSUMER_CUSTOM_ID, consumer.custom_id);
     this.editHeader(X_CONSUMER_USERNAME, consumer.username);
-    this.editHeader(X_CREDENTIAL_IDENTIFIER, credential?.id ?? null);
+    this.editHeader(X_CREDENTIAL_IDENTIFIER, identifier ?? credential?.id ?? null);
     this.editHeader(X_ANONYMOUS_CONSUMER, anonymous ? 'true' : null);
   }
 

@@ -95,6 +95,10 @@ export interface FieldMatch {
   readonly one_of?: readonly (string | number | boolean)[];
   readonly required?: boolean;
   readonly eq?: string | number | boolean | null;
+  /** A number greater than this. */
+  readonly gt?: number;
+  /** An array holding this element. */
+  readonly contains?: string;
 }
 
 /** Nested errors keyed like the input: `{ config: { minute: 'expected an integer' } }`. */
