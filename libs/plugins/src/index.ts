@@ -6,13 +6,13 @@ export * from './plugin-handler';
 export { PluginConfigError } from './plugin-config-error';
 export { keyAuthSchema, keyAuthHandler, keyAuthPlugin } from './key-auth';
 export { rateLimitingSchema, rateLimitingHandler, rateLimitingPlugin, RATE_PERIODS, windowsAt, type RateWindow } from './rate-limiting';
+export { corsSchema, corsHandler, corsPlugin } from './cors';
+export { correlationIdSchema, correlationIdHandler, correlationIdPlugin } from './correlation-id';
+export { requestSizeLimitingSchema, requestSizeLimitingHandler, requestSizeLimitingPlugin } from './request-size-limiting';
+export { requestTransformerSchema, requestTransformerHandler, requestTransformerPlugin } from './request-transformer';
+export { responseTransformerSchema, responseTransformerHandler, responseTransformerPlugin } from './response-transformer';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';
 export { basicAuthSchema } from './basic-auth';
-export { correlationIdSchema } from './correlation-id';
-export { corsSchema } from './cors';
 export { ipRestrictionSchema } from './ip-restriction';
 export { jwtSchema } from './jwt';
-export { requestSizeLimitingSchema } from './request-size-limiting';
-export { requestTransformerSchema } from './request-transformer';
-export { responseTransformerSchema } from './response-transformer';

@@ -17,6 +17,8 @@ export interface PluginContext {
   readonly rawQuery: string;
   readonly scheme: 'http' | 'https';
   readonly clientIp: string;
+  /** The client connection as the gateway sees it: for ids that name where a request came in. */
+  connection(): ConnectionInfo;
   /** node's IncomingHttpHeaders: lower-case names. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** First value of a request header; `name` must be lower-case. */
@@ -46,16 +48,47 @@ export interface PluginContext {
   // What goes upstream.
   setUpstreamHeader(name: string, value: string): void;
   clearUpstreamHeader(name: string): void;
+  /** A request header as it goes upstream after earlier plugins' edits; `name` lower-case. */
+  upstreamHeader(name: string): string | undefined;
   setUpstreamQuery(rawQuery: string): void;
   /** Replaces the request body sent upstream (after `readBody`); Content-Length follows it. */
   setUpstreamBody(body: Buffer): void;
+  /** Method sent upstream instead of the client's. */
+  setUpstreamMethod(method: string): void;
+  /** Path (without query) sent upstream instead of the routed one. */
+  setUpstreamPath(path: string): void;
+  /**
+   * Streams the body upstream counting its bytes, without buffering it: past `maxBytes` the
+   * upstream request is cut and the client answered `refusal` (unless its response has started).
+   */
+  limitRequestBody(maxBytes: number, refusal: PluginResponse): void;
 
-  // What goes back to the client.
+  // What goes back to the client. In the response phase these act on the upstream's headers.
+  /** Sets a response header, replacing any of that name (Kong's `kong.response.set_header`). */
   setResponseHeader(name: string, value: string): void;
+  /** Adds a response header beside any of that name (`kong.response.add_header`). */
+  addResponseHeader(name: string, value: string): void;
+  clearResponseHeader(name: string): void;
+  /** A response header (the upstream's, as edited so far, in the response phase); any case. */
+  responseHeader(name: string): string | undefined;
+  /**
+   * Response phase: asks for the whole upstream body, so the chain's `responseBody` phase runs.
+   * Only then is the body buffered (up to a bound, past which it streams untouched).
+   */
+  bufferResponseBody(): void;
   /** Answers the client now: no later plugin's access phase runs and nothing goes upstream. */
   exit(response: PluginResponse): void;
   /** Status answered to the client: 0 until the response has started (response and log phases). */
   readonly status: number;
+}
+
+export interface ConnectionInfo {
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** Serial number of the connection in this process, from 1. */
+  readonly serial: number;
+  /** Requests made so far on the connection, this one included. */
+  readonly requests: number;
 }
 
 /** A credential as authentication plugins hand it over (any `*_credentials` entity fits). */
@@ -78,6 +111,7 @@ export interface ConsumerDirectory {
 export interface PluginResponse {
   readonly status: number;
   readonly body: Buffer;
+  /** '' sends no Content-Type (an empty answer). */
   readonly contentType: string;
   /** Extra headers, flat `[name, value, ...]`. */
   readonly headers: readonly string[];
@@ -148,6 +182,11 @@ export interface PluginHandler<Config = Record<string, unknown>, Prepared = Conf
   access?(ctx: PluginContext, config: Prepared): void | Promise<void>;
   /** After the upstream answered, before the response head goes to the client. */
   response?(ctx: PluginContext, config: Prepared): void;
+  /**
+   * The whole upstream body, when a plugin asked for it in the response phase: returns the body
+   * to send instead (Content-Length follows it), or undefined to keep it.
+   */
+  responseBody?(ctx: PluginContext, config: Prepared, body: Buffer): Buffer | undefined;
   /** After the response went to the client; must not throw or wait. */
   log?(ctx: PluginContext, config: Prepared): void;
 }
@@ -155,6 +194,13 @@ export interface PluginHandler<Config = Record<string, unknown>, Prepared = Conf
 /** A handler whose config types are erased, as the pipeline holds them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyPluginHandler = PluginHandler<any, any>;
+
+/** A request refused while its body streams upstream (`limitRequestBody`): the client gets `response`. */
+export class RequestRefusedError extends Error {
+  constructor(readonly response: PluginResponse) {
+    super(`request refused with ${response.status}`);
+  }
+}
 
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {

@@ -1,24 +1,32 @@
 import { aclSchema } from './acl';
 import { basicAuthSchema } from './basic-auth';
 import type { BundledPlugin } from './bundled-plugin';
-import { correlationIdSchema } from './correlation-id';
-import { corsSchema } from './cors';
+import { correlationIdPlugin } from './correlation-id';
+import { corsPlugin } from './cors';
 import { ipRestrictionSchema } from './ip-restriction';
 import { jwtSchema } from './jwt';
 import { keyAuthPlugin } from './key-auth';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
 import { rateLimitingPlugin } from './rate-limiting';
-import { requestSizeLimitingSchema } from './request-size-limiting';
-import { requestTransformerSchema } from './request-transformer';
-import { responseTransformerSchema } from './response-transformer';
+import { requestSizeLimitingPlugin } from './request-size-limiting';
+import { requestTransformerPlugin } from './request-transformer';
+import { responseTransformerPlugin } from './response-transformer';
 
 /**
  * The one list of bundled plugins: adding a plugin is adding its folder and one line here. The
  * admin API, `/plugins/enabled`, `/` and `/schemas/plugins` all read it, and so does the data plane,
  * so what is accepted is exactly what runs.
  */
-const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
+const BUNDLED: readonly BundledPlugin[] = [
+  keyAuthPlugin,
+  rateLimitingPlugin,
+  corsPlugin,
+  correlationIdPlugin,
+  requestSizeLimitingPlugin,
+  requestTransformerPlugin,
+  responseTransformerPlugin,
+];
 
 /**
  * TRANSITIONAL: schemas whose data-plane handler is being written. They validate, but a data plane
@@ -29,13 +37,8 @@ const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
 const SCHEMA_ONLY: readonly PluginSchema[] = [
   aclSchema,
   basicAuthSchema,
-  correlationIdSchema,
-  corsSchema,
   ipRestrictionSchema,
   jwtSchema,
-  requestSizeLimitingSchema,
-  requestTransformerSchema,
-  responseTransformerSchema,
 ];
 
 function deepFreeze<T>(value: T): T {

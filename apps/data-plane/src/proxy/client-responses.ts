@@ -31,7 +31,8 @@ export function sendGatewayError(res: ServerResponse, error: GatewayError, plugi
 }
 
 export function sendPluginResponse(res: ServerResponse, response: PluginResponse, pluginHeaders: readonly string[] | null): void {
-  const headers = [CONTENT_TYPE, response.contentType, CONTENT_LENGTH, String(response.body.length), VIA, VIA_VALUE, ...response.headers];
+  const headers = [CONTENT_LENGTH, String(response.body.length), VIA, VIA_VALUE, ...response.headers];
+  if (response.contentType !== '') headers.push(CONTENT_TYPE, response.contentType);
   send(res, response.status, withPluginHeaders(headers, pluginHeaders), response.body);
 }
 

@@ -4,11 +4,13 @@ import type { Dispatcher, Pool } from 'undici';
 import type { TargetAddress } from '../balancer';
 import type { ServiceTarget } from '../config/service-targets';
 import { runResponsePhase } from '../pipeline/plugin-pipeline';
-import { sendGatewayError } from './client-responses';
+import { BufferedResponse } from './buffered-response';
+import { sendGatewayError, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
 import type { RequestContext } from './request-context';
 import { clientResponseHeaders } from './response-headers';
 import { upstreamRequestHeaders } from './upstream-headers';
+import { RequestRefusedError } from '@tollgate/plugins';
 
 const SET_COOKIE = 'Set-Cookie';
 const QUESTION_MARK = '?';
@@ -60,6 +62,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private sentAt = 0;
   private status = 0;
   private writeTimer: NodeJS.Timeout | null = null;
+  /** Set when a plugin asked for the whole response body. */
+  private buffered: BufferedResponse | null = null;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -69,13 +73,13 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   start(): void {
     const ctx = this.ctx;
-    const hostHeader = ctx.route!.preserve_host && ctx.host !== '' ? ctx.host : this.target.hostHeader;
+    const hostHeader = ctx.upstreamHost ?? (ctx.route!.preserve_host && ctx.host !== '' ? ctx.host : this.target.hostHeader);
     const headers = upstreamRequestHeaders(ctx, hostHeader);
     if (headers === null) return this.fail(GATEWAY_ERRORS.GW_ERR_BAD_REQUEST);
     const query = ctx.upstreamQuery ?? ctx.rawQuery;
-    const path = ctx.match!.upstreamPath;
+    const path = ctx.upstreamPath ?? ctx.match!.upstreamPath;
     this.options = {
-      method: ctx.method,
+      method: ctx.upstreamMethod ?? ctx.method,
       path: query === '' ? path : path + QUESTION_MARK + query,
       headers,
       body: ctx.upstreamBody ?? (hasRequestBody(ctx) ? ctx.req : null),
@@ -138,10 +142,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.upstreamLatency = performance.now() - this.sentAt;
     const ctx = this.ctx;
     ctx.status = statusCode;
-    runResponsePhase(ctx, ctx.plan!.chain.response);
     const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx.responseHeaders);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
+    const chain = ctx.plan!.chain;
+    if (chain.response.length > 0) {
+      ctx.clientHeaders = headers;
+      runResponsePhase(ctx, chain.response);
+      if (ctx.responseBodyWanted) {
+        this.buffered = new BufferedResponse(ctx, this.res, statusCode, statusText, headers);
+        return true;
+      }
+    }
     try {
       if (statusText) this.res.writeHead(statusCode, statusText, headers);
       else this.res.writeHead(statusCode, headers);
@@ -154,7 +166,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true;
+    if (this.buffered !== null ? this.buffered.push(chunk) : this.res.write(chunk)) return true;
     this.res.once('drain', this.resume!);
     return false;
   }
@@ -163,7 +175,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     this.report();
-    this.res.end();
+    if (this.buffered !== null) this.buffered.finish();
+    else this.res.end();
   }
 
   onError(error: Error): void {
@@ -171,6 +184,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const code = errorCode(error);
     this.report(TIMEOUTS.has(code) ? 'timeout' : 'tcp_error');
     if (this.done) return;
+    if (error instanceof RequestRefusedError) return this.refuse(error);
     if (this.abort === null && this.attempts <= this.target.retries && !NOT_RETRYABLE.has(code)) {
       if (this.address !== null) (this.tried ??= new Set()).add(this.address.key);
       return this.send();
@@ -181,8 +195,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private fail(error: GatewayError): void {
     this.done = true;
     this.ctx.status = error.status;
+    // Kong runs header filters on its own error answers too (cors headers on a 502).
+    const chain = this.ctx.plan!.chain;
+    if (chain.response.length > 0 && !this.res.headersSent) runResponsePhase(this.ctx, chain.response);
     // Once the response head is out, the only honest signal left is cutting the connection.
     sendGatewayError(this.res, error, this.ctx.responseHeaders);
+  }
+
+  /** A plugin refused the request while its body streamed upstream (request-size-limiting). */
+  private refuse(error: RequestRefusedError): void {
+    this.done = true;
+    this.ctx.status = error.response.status;
+    sendPluginResponse(this.res, error.response, this.ctx.responseHeaders);
   }
 
   private report(failure?: 'timeout' | 'tcp_error'): void {
