@@ -11,6 +11,7 @@ export { correlationIdSchema, correlationIdHandler, correlationIdPlugin } from '
 export { requestSizeLimitingSchema, requestSizeLimitingHandler, requestSizeLimitingPlugin } from './request-size-limiting';
 export { requestTransformerSchema, requestTransformerHandler, requestTransformerPlugin } from './request-transformer';
 export { responseTransformerSchema, responseTransformerHandler, responseTransformerPlugin } from './response-transformer';
+export { responseRatelimitingSchema, responseRatelimitingHandler, responseRatelimitingPlugin } from './response-ratelimiting';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';
 export { basicAuthSchema } from './basic-auth';

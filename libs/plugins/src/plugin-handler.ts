@@ -76,8 +76,14 @@ export interface PluginContext {
    * Only then is the body buffered (up to a bound, past which it streams untouched).
    */
   bufferResponseBody(): void;
-  /** Answers the client now: no later plugin's access phase runs and nothing goes upstream. */
+  /**
+   * Answers the client now: no later plugin's access phase runs and nothing goes upstream. In the
+   * response phase it replaces the upstream's answer (its body is dropped).
+   */
   exit(response: PluginResponse): void;
+  /** Per-request data of one plugin instance between its phases, keyed by its prepared config. */
+  stash(key: object, value: unknown): void;
+  stashed(key: object): unknown;
   /** Status answered to the client: 0 until the response has started (response and log phases). */
   readonly status: number;
 }
@@ -137,8 +143,8 @@ export interface CounterWindow {
 export type WindowCounts = ArrayLike<number>;
 
 export interface WindowCounterStore {
-  /** Adds one to `key`'s count in each window and returns the counts after the increment. */
-  increment(key: string, windows: readonly CounterWindow[]): WindowCounts | Promise<WindowCounts>;
+  /** Adds `amount` (default one; 0 only reads) to `key`'s count in each window and returns the counts after it. */
+  increment(key: string, windows: readonly CounterWindow[], amount?: number): WindowCounts | Promise<WindowCounts>;
 }
 
 /** Where a plugin reaches Redis: Kong's shared `redis` config record. */

@@ -21,6 +21,7 @@ describe('plugin registry', () => {
       'rate-limiting',
       'request-size-limiting',
       'request-transformer',
+      'response-ratelimiting',
       'response-transformer',
     ]);
   });
@@ -37,6 +38,7 @@ describe('plugin registry', () => {
       'request-size-limiting': 951,
       acl: 950,
       'rate-limiting': 910,
+      'response-ratelimiting': 900,
       'request-transformer': 801,
       'response-transformer': 800,
     });

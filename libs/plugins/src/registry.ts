@@ -11,6 +11,7 @@ import type { PluginSchema } from './plugin-schema';
 import { rateLimitingPlugin } from './rate-limiting';
 import { requestSizeLimitingPlugin } from './request-size-limiting';
 import { requestTransformerPlugin } from './request-transformer';
+import { responseRatelimitingPlugin } from './response-ratelimiting';
 import { responseTransformerPlugin } from './response-transformer';
 
 /**
@@ -26,6 +27,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   requestSizeLimitingPlugin,
   requestTransformerPlugin,
   responseTransformerPlugin,
+  responseRatelimitingPlugin,
 ];
 
 /**

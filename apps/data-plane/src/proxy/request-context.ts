@@ -73,6 +73,7 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   responseBodyWanted = false;
   exitResponse: PluginResponse | null = null;
   private bufferedBody: Buffer | null = null;
+  private stashes: Map<object, unknown> | null = null;
   private args: URLSearchParams | null = null;
 
   constructor(
@@ -222,6 +223,14 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
 
   exit(response: PluginResponse): void {
     this.exitResponse = response;
+  }
+
+  stash(key: object, value: unknown): void {
+    (this.stashes ??= new Map()).set(key, value);
+  }
+
+  stashed(key: object): unknown {
+    return this.stashes?.get(key);
   }
 
   private editHeader(lowerName: string, value: string | null): void {

@@ -149,6 +149,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (chain.response.length > 0) {
       ctx.clientHeaders = headers;
       runResponsePhase(ctx, chain.response);
+      if (ctx.exitResponse !== null) return this.replaceResponse();
       if (ctx.responseBodyWanted) {
         this.buffered = new BufferedResponse(ctx, this.res, statusCode, statusText, headers);
         return true;
@@ -200,6 +201,16 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (chain.response.length > 0 && !this.res.headersSent) runResponsePhase(this.ctx, chain.response);
     // Once the response head is out, the only honest signal left is cutting the connection.
     sendGatewayError(this.res, error, this.ctx.responseHeaders);
+  }
+
+  /** A response-phase plugin answered instead of the upstream (response-ratelimiting's 429). */
+  private replaceResponse(): boolean {
+    this.done = true;
+    this.report();
+    this.abortUpstream(CLIENT_GONE);
+    this.ctx.status = this.ctx.exitResponse!.status;
+    sendPluginResponse(this.res, this.ctx.exitResponse!, null);
+    return false;
   }
 
   /** A plugin refused the request while its body streamed upstream (request-size-limiting). */
