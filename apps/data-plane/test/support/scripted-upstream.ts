@@ -64,3 +64,14 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
       }),
   };
 }
+
+/** The upstream of the traffic-plugin delivery tests: `/use` reports one unit used and a secret to remove. */
+export async function startTrafficUpstream(): Promise<ScriptedUpstream> {
+  const upstream = await startScriptedUpstream();
+  upstream.script('/use', (seen, res) => {
+    const body = JSON.stringify({ seen: seen.headers, secret: 'hidden' });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Kong-Limit': 'units=1' });
+    res.end(body);
+  });
+  return upstream;
+}
