@@ -30,6 +30,8 @@ import { MetricsRegistry } from './metrics/metrics-registry';
 import { ApisController } from './legacy-apis/apis.controller';
 import { ApisService } from './legacy-apis/apis.service';
 import { OpenApiController } from './openapi/openapi.controller';
+import { PluginMessages } from './plugin-messages/plugin-messages';
+import { ProxyCacheController } from './plugin-messages/proxy-cache.controller';
 import { SchemasController } from './schemas/schemas.controller';
 import { SchemasService } from './schemas/schemas.service';
 import type { ControlPlaneSettings } from './settings';
@@ -60,6 +62,7 @@ export class AppModule {
         ApisController,
         AnalyticsController,
         MetricsController,
+        ProxyCacheController,
         ...entityControllers(),
       ],
       providers: [
@@ -81,6 +84,7 @@ export class AppModule {
         ConfigSyncService,
         ConfigSyncServer,
         ConfigPublisher,
+        PluginMessages,
         ChangeLogRetention,
         MetricsRegistry,
         UsageMetrics,

@@ -12,6 +12,7 @@ export { requestSizeLimitingSchema, requestSizeLimitingHandler, requestSizeLimit
 export { requestTransformerSchema, requestTransformerHandler, requestTransformerPlugin } from './request-transformer';
 export { responseTransformerSchema, responseTransformerHandler, responseTransformerPlugin } from './response-transformer';
 export { responseRatelimitingSchema, responseRatelimitingHandler, responseRatelimitingPlugin } from './response-ratelimiting';
+export { proxyCacheSchema, proxyCacheHandler, proxyCachePlugin, processCache } from './proxy-cache';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';
 export { basicAuthSchema } from './basic-auth';

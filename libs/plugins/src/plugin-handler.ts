@@ -1,4 +1,4 @@
-import type { Consumer, ForeignKey, Route, Service } from '@tollgate/config';
+import type { Consumer, ForeignKey, Plugin, Route, Service } from '@tollgate/config';
 
 /**
  * What a plugin sees of one request, in every phase. The data plane implements it once per
@@ -13,6 +13,8 @@ export interface PluginContext {
    * percent-escapes decoded, dot segments resolved), like Kong's `kong.request.get_path()`.
    */
   readonly path: string;
+  /** Request path as received, before normalisation (proxy-cache keys on it, as Kong on `$request`). */
+  readonly rawPath: string;
   /** Query string without '?': '' when there is none. */
   readonly rawQuery: string;
   readonly scheme: 'http' | 'https';
@@ -71,6 +73,8 @@ export interface PluginContext {
   clearResponseHeader(name: string): void;
   /** A response header (the upstream's, as edited so far, in the response phase); any case. */
   responseHeader(name: string): string | undefined;
+  /** Every response header as it stands, flat `[name, value, ...]`. */
+  responseHeaderList(): readonly string[];
   /**
    * Response phase: asks for the whole upstream body, so the chain's `responseBody` phase runs.
    * Only then is the body buffered (up to a bound, past which it streams untouched).
@@ -182,7 +186,8 @@ export interface PluginHandler<Config = Record<string, unknown>, Prepared = Conf
   readonly version: string;
   /** Kong's PRIORITY: higher runs first within a phase; ties break by name. */
   readonly priority: number;
-  prepare?(config: Config): Prepared;
+  /** `plugin` is the instance being prepared (its id names it in messages such as cache purges). */
+  prepare?(config: Config, plugin: Plugin): Prepared;
   /** Global plugins only, before routing. */
   rewrite?(ctx: PluginContext, config: Prepared): void | Promise<void>;
   access?(ctx: PluginContext, config: Prepared): void | Promise<void>;
@@ -195,6 +200,11 @@ export interface PluginHandler<Config = Record<string, unknown>, Prepared = Conf
   responseBody?(ctx: PluginContext, config: Prepared, body: Buffer): Buffer | undefined;
   /** After the response went to the client; must not throw or wait. */
   log?(ctx: PluginContext, config: Prepared): void;
+  /**
+   * A message the control plane sent every data plane for this plugin (proxy-cache's purges);
+   * runs in every serving process, off the request path.
+   */
+  message?(payload: unknown): void;
 }
 
 /** A handler whose config types are erased, as the pipeline holds them. */

@@ -18,6 +18,7 @@ describe('plugin registry', () => {
       'ip-restriction',
       'jwt',
       'key-auth',
+      'proxy-cache',
       'rate-limiting',
       'request-size-limiting',
       'request-transformer',
@@ -41,6 +42,7 @@ describe('plugin registry', () => {
       'response-ratelimiting': 900,
       'request-transformer': 801,
       'response-transformer': 800,
+      'proxy-cache': 100,
     });
   });
 

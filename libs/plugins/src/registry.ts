@@ -8,6 +8,7 @@ import { jwtSchema } from './jwt';
 import { keyAuthPlugin } from './key-auth';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
+import { proxyCachePlugin } from './proxy-cache';
 import { rateLimitingPlugin } from './rate-limiting';
 import { requestSizeLimitingPlugin } from './request-size-limiting';
 import { requestTransformerPlugin } from './request-transformer';
@@ -28,6 +29,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   requestTransformerPlugin,
   responseTransformerPlugin,
   responseRatelimitingPlugin,
+  proxyCachePlugin,
 ];
 
 /**

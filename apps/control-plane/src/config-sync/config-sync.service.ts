@@ -92,6 +92,12 @@ export class ConfigSyncService {
     else session.sendSnapshot(snapshot);
   }
 
+  /** A plugin message (a proxy-cache purge) down every stream this replica holds, whatever the region. */
+  broadcastPluginMessage(plugin: string, payload: unknown): void {
+    const json = Buffer.from(JSON.stringify(payload));
+    for (const session of this.sessions) session.stream.write({ message: 'plugin_message', plugin_message: { plugin, json } });
+  }
+
   closeAll(): void {
     for (const session of this.sessions) session.stream.end();
     this.sessions.clear();

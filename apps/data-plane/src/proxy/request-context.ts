@@ -19,6 +19,7 @@ const X_CREDENTIAL_IDENTIFIER = 'x-credential-identifier';
 const X_ANONYMOUS_CONSUMER = 'x-anonymous-consumer';
 const CONTENT_LENGTH = 'content-length';
 const HOST = 'host';
+const EMPTY_HEADERS: readonly string[] = Object.freeze([]);
 
 /** The path and query of a request-target, origin-form or absolute-form (`http://host/p?q`). */
 function splitTarget(url: string): [string, string] {
@@ -215,6 +216,10 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
 
   responseHeader(name: string): string | undefined {
     return findHeader(this.clientHeaders ?? this.responseHeaders, name);
+  }
+
+  responseHeaderList(): readonly string[] {
+    return this.clientHeaders ?? this.responseHeaders ?? EMPTY_HEADERS;
   }
 
   bufferResponseBody(): void {
