@@ -32,6 +32,17 @@ describe('response-transformer', () => {
       res.write(BODY.slice(0, 10));
       setTimeout(() => res.end(BODY.slice(10)), 10);
     });
+    upstream.script('/big', (_seen, res) => {
+      // Past the 16 MiB the gateway buffers for a plugin: it must stream on, untouched and whole.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const piece = Buffer.alloc(1024 * 1024, 0x20);
+      let left = 17;
+      const pump = () => {
+        while (left-- > 0) if (!res.write(piece)) return void res.once('drain', pump);
+        res.end('{}');
+      };
+      pump();
+    });
     dp = await startTestDataPlane();
     const svc = service({ host: '127.0.0.1', port: upstream.port });
     const configs: Record<string, Record<string, unknown>> = {
@@ -121,5 +132,12 @@ describe('response-transformer', () => {
     expect(res.body).toBe(BODY);
     expect(res.headers['x-only']).toBe('header');
     expect(res.headers['transfer-encoding']).toBe('chunked');
+  });
+
+  // 05-big_response_body_spec: a body too big to hold is passed on as it came
+  it('streams a body past the buffering bound on untouched', async () => {
+    const res = await get('remove.test', '/big');
+    expect(res.status).toBe(200);
+    expect(Buffer.byteLength(res.body)).toBe(17 * 1024 * 1024 + 2);
   });
 });

@@ -35,9 +35,10 @@ export class BufferedResponse {
     if (this.size <= RESPONSE_BODY_LIMIT) return true;
     this.streaming = true;
     this.writeHead();
-    for (const held of this.chunks) this.res.write(held);
+    let flowing = true;
+    for (const held of this.chunks) flowing = this.res.write(held);
     this.chunks = [];
-    return this.res.write(Buffer.alloc(0));
+    return flowing;
   }
 
   finish(): void {
