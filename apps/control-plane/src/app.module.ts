@@ -38,6 +38,8 @@ import { MetricsRegistry } from './metrics/metrics-registry';
 import { ApisController } from './legacy-apis/apis.controller';
 import { ApisService } from './legacy-apis/apis.service';
 import { OpenApiController } from './openapi/openapi.controller';
+import { PluginMessages } from './plugin-messages/plugin-messages';
+import { ProxyCacheController } from './plugin-messages/proxy-cache.controller';
 import { SchemasController } from './schemas/schemas.controller';
 import { SchemasService } from './schemas/schemas.service';
 import type { ControlPlaneSettings } from './settings';
@@ -70,6 +72,7 @@ export class AppModule {
         MetricsController,
         AdminTokensController,
         AuditLogController,
+        ProxyCacheController,
         ...entityControllers(),
       ],
       providers: [
@@ -97,6 +100,7 @@ export class AppModule {
         ConfigSyncService,
         ConfigSyncServer,
         ConfigPublisher,
+        PluginMessages,
         ChangeLogRetention,
         MetricsRegistry,
         UsageMetrics,

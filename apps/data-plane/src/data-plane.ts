@@ -20,6 +20,7 @@ import { createStatusServer } from './status/status-server';
 import { processMemory } from './status/process-memory';
 import { NO_CONFIG, NOT_ACCEPTING, READY, type NodeStats, type Readiness, type UsageStats } from './status/status-source';
 import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
+import { deliverPluginMessage } from './config/plugin-messages';
 import { startServingUsage } from './usage/serving-usage';
 import type { UsageRecorder } from './usage/usage-recorder';
 
@@ -52,6 +53,8 @@ export interface RunningDataPlane extends ConfigApplier {
   readonly statusUrl: string | null;
   /** Checks and swaps in a snapshot; on errors (a Nack) the config being served stays. */
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome>;
+  /** Hands a control-plane plugin message (a proxy-cache purge) to its plugin in this process. */
+  pluginMessage(plugin: string, payload: unknown): void;
   current(): { version: number; hash: string } | null;
   stats(): Promise<NodeStats>;
   /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then releases everything. */
@@ -165,6 +168,7 @@ class DataPlane {
       proxySslUrl,
       statusUrl,
       applySnapshot: (snapshot, changed) => this.live.applySnapshot(snapshot, changed),
+      pluginMessage: (plugin, payload) => void deliverPluginMessage(plugin, payload),
       current: () => this.live.version(),
       stats: () => this.stats(),
       close: () => this.close(),

@@ -20,10 +20,12 @@ describe('plugin registry', () => {
       'ip-restriction',
       'jwt',
       'key-auth',
+      'proxy-cache',
       'rate-limiting',
       'request-size-limiting',
       'request-termination',
       'request-transformer',
+      'response-ratelimiting',
       'response-transformer',
     ]);
   });
@@ -42,9 +44,11 @@ describe('plugin registry', () => {
       'request-size-limiting': 951,
       acl: 950,
       'rate-limiting': 910,
+      'response-ratelimiting': 900,
       'request-transformer': 801,
       'response-transformer': 800,
       'request-termination': 2,
+      'proxy-cache': 100,
     });
   });
 

@@ -174,6 +174,11 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
    * Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it
    * in. Once a worker has a config, only the entities that changed cross the IPC channel.
    */
+  /** Every live worker gets it; a worker forked later starts with an empty cache anyway. */
+  pluginMessage(plugin: string, payload: unknown): void {
+    for (const { worker } of this.workers.values()) this.send(worker, { type: 'tollgate:plugin-message', plugin, payload });
+  }
+
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
     // One at a time, in order: the workers must get the changes in the order they build on.
     const applied = this.applying.then(() => this.apply(snapshot, changed));

@@ -24,6 +24,10 @@ export type StringCheck =
   | 'router_path'
   | 'url'
   | 'regex'
+  /** `*` or a regex (cors origins). */
+  | 'asterisk_or_regex'
+  /** `name:value`, as the transformer plugins take; template expressions `$(...)` refused. */
+  | 'colon_pair'
   | 'header_name'
   | 'cidr'
   | 'ip_or_cidr'
