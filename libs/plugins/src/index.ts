@@ -6,6 +6,10 @@ export * from './plugin-handler';
 export { PluginConfigError } from './plugin-config-error';
 export { keyAuthSchema, keyAuthHandler, keyAuthPlugin } from './key-auth';
 export { rateLimitingSchema, rateLimitingHandler, rateLimitingPlugin, RATE_PERIODS, windowsAt, type RateWindow } from './rate-limiting';
+export * from './log-queue';
+export * from './log-serializer';
+export { httpLogSchema, httpLogHandler, httpLogPlugin, type HttpLogConfig } from './http-log';
+export * from './prometheus';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';
 export { basicAuthSchema } from './basic-auth';

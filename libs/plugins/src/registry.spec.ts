@@ -15,9 +15,11 @@ describe('plugin registry', () => {
       'basic-auth',
       'correlation-id',
       'cors',
+      'http-log',
       'ip-restriction',
       'jwt',
       'key-auth',
+      'prometheus',
       'rate-limiting',
       'request-size-limiting',
       'request-transformer',
@@ -39,6 +41,8 @@ describe('plugin registry', () => {
       'rate-limiting': 910,
       'request-transformer': 801,
       'response-transformer': 800,
+      prometheus: 13,
+      'http-log': 12,
     });
   });
 

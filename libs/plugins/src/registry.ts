@@ -3,11 +3,13 @@ import { basicAuthSchema } from './basic-auth';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
+import { httpLogPlugin } from './http-log';
 import { ipRestrictionSchema } from './ip-restriction';
 import { jwtSchema } from './jwt';
 import { keyAuthPlugin } from './key-auth';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
+import { prometheusPlugin } from './prometheus';
 import { rateLimitingPlugin } from './rate-limiting';
 import { requestSizeLimitingSchema } from './request-size-limiting';
 import { requestTransformerSchema } from './request-transformer';
@@ -18,7 +20,12 @@ import { responseTransformerSchema } from './response-transformer';
  * admin API, `/plugins/enabled`, `/` and `/schemas/plugins` all read it, and so does the data plane,
  * so what is accepted is exactly what runs.
  */
-const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
+const BUNDLED: readonly BundledPlugin[] = [
+  keyAuthPlugin,
+  rateLimitingPlugin,
+  httpLogPlugin,
+  prometheusPlugin,
+];
 
 /**
  * TRANSITIONAL: schemas whose data-plane handler is being written. They validate, but a data plane

@@ -1,5 +1,5 @@
 import type { Consumer, Route, Service } from '@tollgate/config';
-import type { PluginContext, PluginCredential, PluginResponse, PluginServices } from '@tollgate/plugins';
+import type { PluginContext, PluginCredential, PluginResponse, PluginServices, RequestLogFacts } from '@tollgate/plugins';
 import { normalizePath, type RouteMatch, type RouteRequest } from '@tollgate/router';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
@@ -8,6 +8,7 @@ import type { BalancerRequest } from '../balancer';
 import type { ConsumerPlugins } from '../config/plugin-chains';
 import type { RoutePlan, RuntimeConfig } from '../config/runtime-config';
 import { readRequestBody, resumedBody } from './request-body';
+import { CallLogFacts, type CallEnd } from './request-log-facts';
 
 const X_CONSUMER_ID = 'x-consumer-id';
 const X_CONSUMER_CUSTOM_ID = 'x-consumer-custom-id';
@@ -62,6 +63,11 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   exitResponse: PluginResponse | null = null;
   private bufferedBody: Buffer | null = null;
   private args: URLSearchParams | null = null;
+  /** Set only when the route has log plugins: when routing finished, and how the call ended. */
+  routedAt = -1;
+  callEnd: CallEnd | null = null;
+  private facts: RequestLogFacts | null = null;
+  private states: Map<string, unknown> | null = null;
 
   constructor(
     readonly req: IncomingMessage,
@@ -166,6 +172,22 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
 
   exit(response: PluginResponse): void {
     this.exitResponse = response;
+  }
+
+  logFacts(): RequestLogFacts {
+    if (this.facts !== null) return this.facts;
+    const end = this.callEnd;
+    if (end === null) throw new Error('logFacts() is only available in the log phase');
+    const uri = this.rawQuery === '' ? this.rawPath : `${this.rawPath}?${this.rawQuery}`;
+    return (this.facts = new CallLogFacts(end, this.startedAt, this.routedAt, uri, this.host));
+  }
+
+  pluginState(name: string): unknown {
+    return this.states?.get(name);
+  }
+
+  setPluginState(name: string, value: unknown): void {
+    (this.states ??= new Map()).set(name, value);
   }
 
   private editHeader(lowerName: string, value: string | null): void {
