@@ -90,7 +90,8 @@ const LATENCIES: readonly [Latency, string, string, readonly number[]][] = [
  */
 export function renderKongMetrics(snapshot: PrometheusSnapshot | null, targets: readonly TargetHealth[]): string {
   if (snapshot === null) return '';
-  const out: string[] = [];
+  // Kong's count of its own metric errors: a plain map store has none to count.
+  const out: string[] = ['# HELP kong_nginx_metric_errors_total Number of nginx-lua-prometheus errors', '# TYPE kong_nginx_metric_errors_total counter', 'kong_nginx_metric_errors_total 0'];
   const series = snapshot.series;
   if (series.some((s) => s.requests.length > 0)) {
     out.push('# HELP kong_http_requests_total HTTP status codes per consumer/service/route in Kong', '# TYPE kong_http_requests_total counter');
@@ -130,5 +131,5 @@ export function renderKongMetrics(snapshot: PrometheusSnapshot | null, targets: 
       }
     }
   }
-  return out.length === 0 ? '' : `${out.join('\n')}\n`;
+  return `${out.join('\n')}\n`;
 }
