@@ -10,6 +10,8 @@ export * from './log-queue';
 export * from './log-serializer';
 export { httpLogSchema, httpLogHandler, httpLogPlugin, type HttpLogConfig } from './http-log';
 export * from './prometheus';
+export { fileLogSchema, fileLogHandler, fileLogPlugin, type FileLogConfig } from './file-log';
+export { tcpLogSchema, tcpLogHandler, tcpLogPlugin, type TcpLogConfig } from './tcp-log';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';
 export { basicAuthSchema } from './basic-auth';

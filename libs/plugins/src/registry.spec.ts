@@ -15,6 +15,7 @@ describe('plugin registry', () => {
       'basic-auth',
       'correlation-id',
       'cors',
+      'file-log',
       'http-log',
       'ip-restriction',
       'jwt',
@@ -24,6 +25,7 @@ describe('plugin registry', () => {
       'request-size-limiting',
       'request-transformer',
       'response-transformer',
+      'tcp-log',
     ]);
   });
 
@@ -43,6 +45,8 @@ describe('plugin registry', () => {
       'response-transformer': 800,
       prometheus: 13,
       'http-log': 12,
+      'file-log': 9,
+      'tcp-log': 7,
     });
   });
 

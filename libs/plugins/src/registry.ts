@@ -3,6 +3,7 @@ import { basicAuthSchema } from './basic-auth';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdSchema } from './correlation-id';
 import { corsSchema } from './cors';
+import { fileLogPlugin } from './file-log';
 import { httpLogPlugin } from './http-log';
 import { ipRestrictionSchema } from './ip-restriction';
 import { jwtSchema } from './jwt';
@@ -14,6 +15,7 @@ import { rateLimitingPlugin } from './rate-limiting';
 import { requestSizeLimitingSchema } from './request-size-limiting';
 import { requestTransformerSchema } from './request-transformer';
 import { responseTransformerSchema } from './response-transformer';
+import { tcpLogPlugin } from './tcp-log';
 
 /**
  * The one list of bundled plugins: adding a plugin is adding its folder and one line here. The
@@ -25,6 +27,8 @@ const BUNDLED: readonly BundledPlugin[] = [
   rateLimitingPlugin,
   httpLogPlugin,
   prometheusPlugin,
+  fileLogPlugin,
+  tcpLogPlugin,
 ];
 
 /**

@@ -56,3 +56,18 @@ export function queueField(overrides: Partial<Record<keyof QueueConfig, number>>
     },
   });
 }
+
+/**
+ * The queue of log plugins whose Kong schema has no `queue` record (file-log, tcp-log): Kong's
+ * default bounds and retries, with whatever has accumulated sent as one batch on the next tick.
+ */
+export const UNCONFIGURED_QUEUE: QueueConfig = Object.freeze({
+  max_batch_size: 1000,
+  max_coalescing_delay: 0,
+  max_entries: 10_000,
+  max_bytes: null,
+  max_retry_time: 60,
+  initial_retry_delay: 0.01,
+  max_retry_delay: 60,
+  concurrency_limit: 1,
+});
