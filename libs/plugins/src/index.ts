@@ -11,6 +11,7 @@ export * from './log-serializer';
 export { httpLogSchema, httpLogHandler, httpLogPlugin, type HttpLogConfig } from './http-log';
 export * from './prometheus';
 export { fileLogSchema, fileLogHandler, fileLogPlugin, type FileLogConfig } from './file-log';
+export { openTelemetrySchema, openTelemetryHandler, openTelemetryPlugin, type OpenTelemetryConfig } from './opentelemetry';
 export { tcpLogSchema, tcpLogHandler, tcpLogPlugin, type TcpLogConfig } from './tcp-log';
 // Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
 export { aclSchema } from './acl';

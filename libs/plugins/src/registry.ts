@@ -8,6 +8,7 @@ import { httpLogPlugin } from './http-log';
 import { ipRestrictionSchema } from './ip-restriction';
 import { jwtSchema } from './jwt';
 import { keyAuthPlugin } from './key-auth';
+import { openTelemetryPlugin } from './opentelemetry';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
 import { prometheusPlugin } from './prometheus';
@@ -29,6 +30,7 @@ const BUNDLED: readonly BundledPlugin[] = [
   prometheusPlugin,
   fileLogPlugin,
   tcpLogPlugin,
+  openTelemetryPlugin,
 ];
 
 /**
