@@ -31,7 +31,7 @@ export const fileLogHandler: PluginHandler<FileLogConfig, PreparedFileLog> = {
     return { key: queueKey('file-log', config), sender: () => fileSender(config.path, config.reopen), queue: null };
   },
   log(ctx: PluginContext, config: PreparedFileLog): void {
-    const queue = (config.queue ??= ctx.services.logQueues.queue('file-log', config.key, FILE_QUEUE, config.sender));
+    const queue = config.queue?.open ? config.queue : (config.queue = ctx.services.logQueues.queue('file-log', config.key, FILE_QUEUE, config.sender));
     queue.add(JSON.stringify(kongLogEntry(ctx)));
   },
 };

@@ -53,7 +53,7 @@ export const httpLogHandler: PluginHandler<HttpLogConfig, PreparedHttpLog> = {
   priority: httpLogSchema.priority,
   prepare,
   log(ctx: PluginContext, config: PreparedHttpLog): void {
-    const queue = (config.queue ??= ctx.services.logQueues.queue('http-log', config.key, config.queueConfig, config.sender));
+    const queue = config.queue?.open ? config.queue : (config.queue = ctx.services.logQueues.queue('http-log', config.key, config.queueConfig, config.sender));
     queue.add(JSON.stringify(kongLogEntry(ctx)));
   },
 };

@@ -1,4 +1,5 @@
 import { LogQueue, type BatchSender } from './log-queue';
+import { LogQueues } from './log-queues';
 import type { QueueConfig } from './queue-schema';
 
 const config = (overrides: Partial<QueueConfig> = {}): QueueConfig => ({
@@ -92,5 +93,22 @@ describe('LogQueue (Kong queue semantics)', () => {
     await stuck.close(100);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(stuck.stats().dropped + stuck.stats().failed).toBe(3);
+  });
+});
+
+describe('LogQueues', () => {
+  it('shares one queue per key, forgets a queue unused for a sweep interval, and makes a new one when asked again', async () => {
+    const queues = new LogQueues(() => undefined, 50);
+    const { sender } = recorder();
+    const first = queues.queue('test', 'test:abc', config(), () => sender);
+    expect(queues.queue('test', 'test:abc', config(), () => sender)).toBe(first);
+    first.add('x');
+    await settle(200);
+    expect(first.open).toBe(false);
+    expect(queues.stats()).toEqual([]);
+    const again = queues.queue('test', 'test:abc', config(), () => sender);
+    expect(again).not.toBe(first);
+    expect(again.open).toBe(true);
+    await queues.close(100);
   });
 });

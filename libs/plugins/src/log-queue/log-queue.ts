@@ -49,6 +49,7 @@ export class LogQueue {
   private idleWaiter: (() => void) | null = null;
   private counts = { sent: 0, dropped: 0, failed: 0 };
   private readonly maxInFlight: number;
+  private adds = 0;
 
   constructor(
     readonly name: string,
@@ -64,8 +65,24 @@ export class LogQueue {
     return this.items.length - this.head;
   }
 
+  /** Entries ever added: the sweeper compares it between sweeps to find queues nobody uses. */
+  get added(): number {
+    return this.adds;
+  }
+
+  /** Nothing waiting and nothing being sent. */
+  get idle(): boolean {
+    return this.length === 0 && this.inFlight === 0;
+  }
+
+  /** Still taking entries (a handler holding this queue looks it up again once it closed). */
+  get open(): boolean {
+    return !this.closing;
+  }
+
   /** From the log phase: never throws, never waits; drops the oldest entries when full. */
   add(entry: string): void {
+    this.adds++;
     if (this.closing) {
       this.counts.dropped++;
       return;

@@ -120,7 +120,7 @@ export const openTelemetryHandler: PluginHandler<OpenTelemetryConfig, PreparedOp
   log(ctx, config) {
     const { trace } = traceOf(ctx, config);
     if (!trace.sampled) return;
-    const queue = (config.queue ??= ctx.services.logQueues.queue('opentelemetry', config.key, config.queueConfig, config.sender));
+    const queue = config.queue?.open ? config.queue : (config.queue = ctx.services.logQueues.queue('opentelemetry', config.key, config.queueConfig, config.sender));
     for (const span of gatewaySpans(ctx, trace)) queue.add(span);
   },
 };

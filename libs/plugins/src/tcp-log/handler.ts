@@ -32,7 +32,7 @@ export const tcpLogHandler: PluginHandler<TcpLogConfig, PreparedTcpLog> = {
     return { key: queueKey('tcp-log', config), sender: () => tcpSender(target), queue: null };
   },
   log(ctx: PluginContext, config: PreparedTcpLog): void {
-    const queue = (config.queue ??= ctx.services.logQueues.queue('tcp-log', config.key, UNCONFIGURED_QUEUE, config.sender));
+    const queue = config.queue?.open ? config.queue : (config.queue = ctx.services.logQueues.queue('tcp-log', config.key, UNCONFIGURED_QUEUE, config.sender));
     queue.add(JSON.stringify(kongLogEntry(ctx)));
   },
 };
