@@ -68,6 +68,18 @@ describe('observability plugins through the admin API and config sync', () => {
     expect(lua.body).toMatchObject({ fields: { config: { custom_fields_by_lua: { route: expect.stringContaining('Lua code is not supported') } } } });
   });
 
+  it('takes Kong\'s form bodies for nested queue fields (README\'s curl lines)', async () => {
+    const post = (body: string) =>
+      fetch(`${cp.adminUrl}/plugins`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: string; config: Record<string, unknown> } }));
+    const prometheus = await post('name=prometheus&config.status_code_metrics=true');
+    expect([prometheus.status, prometheus.body.config.status_code_metrics]).toEqual([201, true]);
+    const httpLog = await post(`name=http-log&config.http_endpoint=${encodeURIComponent(httpLogs.url)}&config.queue.max_batch_size=100`);
+    expect(httpLog.status).toBe(201);
+    expect(httpLog.body.config.queue).toMatchObject({ max_batch_size: 100, max_coalescing_delay: 1 });
+    const admin = adminClient(cp.adminUrl);
+    for (const id of [prometheus.body.id, httpLog.body.id]) expect((await admin.delete(`/plugins/${id}`)).status).toBe(204);
+  });
+
   it('syncs prometheus, http-log, tcp-log, file-log and opentelemetry to a two-worker node, which reports every call', async () => {
     const admin = adminClient(cp.adminUrl);
     const port = (upstream.address() as { port: number }).port;
