@@ -197,3 +197,23 @@ describe('http-log at shutdown', () => {
     await Promise.all([upstream.close(), logs.down()]);
   });
 });
+
+describe('http-log enabled globally', () => {
+  // 01-log_spec.lua, "Plugin: http-log (log) enabled globally": it("executes successfully when route does not exist")
+  it('logs a call no route matched', async () => {
+    const upstream = await startEchoUpstream();
+    const logs = await HttpLogReceiver.start();
+    const dp = await startTestDataPlane();
+    const echo = service({ host: '127.0.0.1', port: upstream.port });
+    const r = route(echo, { paths: ['/exists'] });
+    const plugins = [plugin('http-log', { http_endpoint: logs.url }), plugin('prometheus', { status_code_metrics: true })];
+    expect(await dp.applySnapshot(snapshot({ services: [echo], routes: [r], plugins }))).toEqual({ ok: true });
+    expect((await send(`${dp.proxyUrl}/nonexistent/proxy/path`, { headers: { host: 'http_no_exist.test' } })).status).toBe(404);
+    await logs.waitForEntries(1);
+    expect(logs.entries<Entry>()[0]).toMatchObject({ client_ip: '127.0.0.1', response: { status: 404 }, route: null, service: null, source: 'kong', tries: [] });
+    // Kong's prometheus counts nothing without a route.
+    expect((await send(`${dp.statusUrl}/metrics`)).body).not.toContain('kong_http_requests_total{');
+    await dp.close();
+    await Promise.all([upstream.close(), logs.down()]);
+  });
+});

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ConfigHolder } from '../config/runtime-config';
 import type { Logger } from '../logger';
-import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase } from '../pipeline/plugin-pipeline';
+import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase, runUnroutedLogPhase } from '../pipeline/plugin-pipeline';
 import type { ProxyMetrics } from '../status/proxy-metrics';
 import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
@@ -156,13 +156,14 @@ export class ProxyHandler implements ResponseCloseSink {
     const total = performance.now() - res.startedAt;
     const upstreamMs = exchange?.upstreamLatency ?? -1;
     this.metrics.record(res.statusCode, total, upstreamMs, exchange?.proxyLatency ?? -1);
-    const logs = ctx !== null && ctx.plan !== null && ctx.plan.chain.log.length > 0;
+    const logs = ctx !== null && (ctx.plan !== null ? ctx.plan.chain.log.length > 0 : ctx.config.unroutedLog.length > 0);
     if (this.usage !== null || logs) this.countBytes(res);
     if (this.usage !== null) this.meter(res, total, upstreamMs);
     if (logs) {
       if (ctx.status === 0) ctx.status = res.statusCode;
       ctx.callEnd = { res, exchange, totalMs: total, bytesIn: this.bytesIn, bytesOut: this.bytesOut, endMark: res.startedAt + total };
-      runLogPhase(ctx, ctx.plan!.chain.log, this.logFailed);
+      if (ctx.plan !== null) runLogPhase(ctx, ctx.plan.chain.log, this.logFailed);
+      else runUnroutedLogPhase(ctx, ctx.config.unroutedLog, this.unroutedLogFailed);
     }
     res.context = null;
     res.exchange = null;
@@ -200,6 +201,10 @@ export class ProxyHandler implements ResponseCloseSink {
 
   private readonly logFailed = (error: unknown, slot: PluginSlot): void => {
     this.logger.error({ err: error, plugin: slot.name }, 'plugin log phase failed');
+  };
+
+  private readonly unroutedLogFailed = (error: unknown, plugin: string): void => {
+    this.logger.error({ err: error, plugin }, 'plugin log phase failed');
   };
 
   /** Resolves once no request is in flight (after the listeners stopped accepting). */
