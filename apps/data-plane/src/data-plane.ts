@@ -1,5 +1,5 @@
 import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
-import type { WindowCounterStore } from '@tollgate/plugins';
+import { PROMETHEUS_STATE, type PrometheusStore, type WindowCounterStore } from '@tollgate/plugins';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { createStatusServer } from './status/status-server';
 import { processMemory } from './status/process-memory';
 import { NO_CONFIG, NOT_ACCEPTING, READY, type NodeStats, type Readiness, type UsageStats } from './status/status-source';
 import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
+import { deliverPluginMessage } from './config/plugin-messages';
 import { startServingUsage } from './usage/serving-usage';
 import type { UsageRecorder } from './usage/usage-recorder';
 
@@ -52,6 +53,8 @@ export interface RunningDataPlane extends ConfigApplier {
   readonly statusUrl: string | null;
   /** Checks and swaps in a snapshot; on errors (a Nack) the config being served stays. */
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome>;
+  /** Hands a control-plane plugin message (a proxy-cache purge) to its plugin in this process. */
+  pluginMessage(plugin: string, payload: unknown): void;
   current(): { version: number; hash: string } | null;
   stats(): Promise<NodeStats>;
   /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then releases everything. */
@@ -59,6 +62,9 @@ export interface RunningDataPlane extends ConfigApplier {
 }
 
 type AnyServer = Server | ProxyServer | TlsProxyServer;
+
+/** How long a stopping data plane keeps sending its log queues' entries before counting the rest as dropped. */
+const LOG_FLUSH_BOUND_MS = 5000;
 
 function listen(server: AnyServer, address: ListenAddress): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -113,8 +119,8 @@ class DataPlane {
       tempDir: join(settings.prefix, 'tmp'),
       responseBytes: settings.edge.proxyBufferBytes,
     };
-    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, requestBuffering);
-    this.websockets = new WebSocketProxy(this.live, this.services);
+    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, requestBuffering, settings.headers);
+    this.websockets = new WebSocketProxy(this.live, this.services, settings.headers);
     const serverOptions = { maxHeaderSize: settings.maxHeaderSize, edge: settings.edge, guard: this.connections };
     this.proxy = createProxyServer(this.handler, this.websockets, serverOptions);
     this.tls = settings.proxySslListen === null ? null : createTlsProxyServer(this.handler, this.websockets, this.live, serverOptions);
@@ -140,6 +146,8 @@ class DataPlane {
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
       workers: 0,
       usage: this.usageStats(),
+      prometheus: (this.services.peekState(PROMETHEUS_STATE) as PrometheusStore | undefined)?.snapshot() ?? null,
+      logQueues: this.services.logQueues.stats(),
     };
   }
 
@@ -165,6 +173,7 @@ class DataPlane {
       proxySslUrl,
       statusUrl,
       applySnapshot: (snapshot, changed) => this.live.applySnapshot(snapshot, changed),
+      pluginMessage: (plugin, payload) => void deliverPluginMessage(plugin, payload),
       current: () => this.live.version(),
       stats: () => this.stats(),
       close: () => this.close(),
@@ -185,7 +194,8 @@ class DataPlane {
     this.live.close();
     this.connections.close();
     this.nodeCounters.close();
-    await Promise.all([this.pools.close(), this.services.redis.close()]);
+    // Log plugins' queues (this process's own) flush what the last calls logged, for a bounded time.
+    await Promise.all([this.pools.close(), this.services.redis.close(), this.services.logQueues.close(LOG_FLUSH_BOUND_MS)]);
     // Every call has been recorded by now: journal the last counts and send what Redis takes.
     await this.recorder?.stop();
     this.logger.info('data plane stopped');

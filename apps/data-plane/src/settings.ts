@@ -2,6 +2,7 @@ import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { readEdgeSettings, type EdgeSettings } from './proxy/edge-settings';
+import { readHeaderPolicy, type HeaderPolicy } from './proxy/header-policy';
 import { readUsageSettings, type UsageSettings } from './usage/usage-settings';
 
 export interface ListenAddress {
@@ -42,6 +43,8 @@ export interface DataPlaneSettings {
   /** How long close() waits for in-flight requests before cutting them. */
   readonly drainTimeoutMs: number;
   readonly logLevel: string;
+  /** Kong's `headers` and `headers_upstream` (TOLLGATE_HEADERS, TOLLGATE_HEADERS_UPSTREAM). */
+  readonly headers: HeaderPolicy;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -132,5 +135,6 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     maxHeaderSize: integer(env, 'TOLLGATE_MAX_HEADER_SIZE', 16 * 1024, 1024),
     drainTimeoutMs: integer(env, 'TOLLGATE_DRAIN_TIMEOUT', 30000, 0),
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
+    headers: readHeaderPolicy(env.TOLLGATE_HEADERS, env.TOLLGATE_HEADERS_UPSTREAM),
   });
 }

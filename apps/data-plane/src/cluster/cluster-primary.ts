@@ -9,6 +9,7 @@ import { isCounterDeltas } from '../counters/counter-sync-messages';
 import { NodeCounterHost } from '../counters/node-counter-host';
 import type { Logger } from '../logger';
 import type { DataPlaneSettings } from '../settings';
+import { mergePluginStats } from '../status/plugin-metrics';
 import { mergeMetrics } from '../status/proxy-metrics';
 import { createStatusServer } from '../status/status-server';
 import type { EdgeStats } from '../proxy/connection-guard';
@@ -174,6 +175,11 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
    * Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it
    * in. Once a worker has a config, only the entities that changed cross the IPC channel.
    */
+  /** Every live worker gets it; a worker forked later starts with an empty cache anyway. */
+  pluginMessage(plugin: string, payload: unknown): void {
+    for (const { worker } of this.workers.values()) this.send(worker, { type: 'tollgate:plugin-message', plugin, payload });
+  }
+
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
     // One at a time, in order: the workers must get the changes in the order they build on.
     const applied = this.applying.then(() => this.apply(snapshot, changed));
@@ -224,6 +230,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
       memory: { rss: own.rss + sum((s) => s.memory.rss), heapUsed: own.heapUsed + sum((s) => s.memory.heapUsed), heapTotal: own.heapTotal + sum((s) => s.memory.heapTotal) },
       workers: this.workers.size,
       usage: mergeUsage(all.map((s) => s.usage)),
+      ...mergePluginStats(all),
     };
   }
 

@@ -4,6 +4,7 @@ import { isCounterTotals, type CounterDeltasMessage } from '../counters/counter-
 import { LocalWindowCounters } from '../counters/local-window-counters';
 import { startDataPlane } from '../data-plane';
 import { createLogger } from '../logger';
+import { deliverPluginMessage } from '../config/plugin-messages';
 import { applyEntityChanges } from './entity-changes';
 import type { DataPlaneSettings } from '../settings';
 import { isPrimaryMessage, workerSlot, type WorkerMessage } from './ipc-messages';
@@ -45,6 +46,8 @@ export async function runClusterWorker(settings: DataPlaneSettings): Promise<voi
           { version: message.version, hash: message.hash, entities: applyEntityChanges(entities, message.changes) },
           new Set(Object.keys(message.changes) as EntityCollection[]),
         );
+      case 'tollgate:plugin-message':
+        return void deliverPluginMessage(message.plugin, message.payload);
       case 'tollgate:stats-request':
         return void plane.stats().then(
           (stats) => send({ type: 'tollgate:stats', id: message.id, stats }),

@@ -1,17 +1,19 @@
-import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
 import type { TargetAddress } from '../balancer';
 import type { ServiceTarget } from '../config/service-targets';
 import { runResponsePhase } from '../pipeline/plugin-pipeline';
-import { sendGatewayError } from './client-responses';
+import { BufferedResponse } from './buffered-response';
+import { sendGatewayError, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
+import type { ProxyResponse } from './proxy-response';
 import type { RequestContext } from './request-context';
 import { clientResponseHeaders } from './response-headers';
 import { upstreamRequestHeaders } from './upstream-headers';
 import { logUpstreamFailure, upstreamName } from './upstream-protocol-errors';
 import type { BodyBuffering } from './request-buffer';
 import { ResponseSpool } from './response-spool';
+import { RequestRefusedError } from '@tollgate/plugins';
 
 const SET_COOKIE = 'Set-Cookie';
 const QUESTION_MARK = '?';
@@ -69,12 +71,17 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
    */
   private head: string[] | null = null;
   private statusText = '';
+  /** The temp file of response_buffering once a slow client lags past the memory bound. */
   private spool: ResponseSpool | null = null;
+  /** Set when a plugin asked for the whole response body. */
+  private buffered: BufferedResponse | null = null;
+  /** The target of the latest attempt (kept after `report` clears `address`), for log plugins. */
+  private picked: TargetAddress | null = null;
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly target: ServiceTarget,
-    private readonly res: ServerResponse,
+    private readonly res: ProxyResponse,
     /**
      * response_buffering: the upstream is read at its own pace, the response held for a slow
      * client in memory (up to responseBytes unsent) then in a temp file; null: the upstream is
@@ -85,14 +92,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   start(): void {
     const ctx = this.ctx;
-    const hostHeader = ctx.route!.preserve_host && ctx.host !== '' ? ctx.host : this.target.hostHeader;
+    const hostHeader = ctx.upstreamHost ?? (ctx.route!.preserve_host && ctx.host !== '' ? ctx.host : this.target.hostHeader);
     const headers = upstreamRequestHeaders(ctx, hostHeader);
     if (headers === null) return this.fail(GATEWAY_ERRORS.GW_ERR_BAD_REQUEST);
     const query = ctx.upstreamQuery ?? ctx.rawQuery;
-    const path = ctx.match!.upstreamPath;
+    const path = ctx.upstreamPath ?? ctx.match!.upstreamPath;
     this.options = {
-      method: ctx.method,
-      path: query === '' ? path : path + QUESTION_MARK + query,
+      method: ctx.upstreamMethod ?? ctx.method,
+      path: query === '' && !ctx.queryMark ? path : path + QUESTION_MARK + query,
       headers,
       body: ctx.upstreamBody ?? (hasRequestBody(ctx) ? ctx.req : null),
       headersTimeout: this.target.readTimeout,
@@ -114,8 +121,27 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const address = balancer.pick(this.ctx, this.tried ?? undefined);
     this.address = address;
     if (address === null) return null;
+    this.picked = address;
     balancer.onStart(address);
     return this.target.targetPools.get(address.key) ?? null;
+  }
+
+  // Read by log plugins once the call has ended (see request-log-facts.ts).
+  get attemptCount(): number {
+    return this.attempts;
+  }
+  get lastTarget(): { host: string; port: number } {
+    return this.picked ?? this.target.service;
+  }
+  get upstreamPath(): string {
+    return this.options?.path ?? '';
+  }
+  get upstreamStatus(): number {
+    return this.status;
+  }
+  /** performance.now() when the upstream request went out; -1 if it never did. */
+  get sentMark(): number {
+    return this.sentAt === 0 ? -1 : this.sentAt;
   }
 
   /** The client went away: stop the upstream request (or never start it). */
@@ -154,10 +180,19 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.upstreamLatency = performance.now() - this.sentAt;
     const ctx = this.ctx;
     ctx.status = statusCode;
-    runResponsePhase(ctx, ctx.plan!.chain.response);
-    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx.responseHeaders);
+    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
+    const chain = ctx.plan!.chain;
+    if (chain.response.length > 0) {
+      ctx.clientHeaders = headers;
+      runResponsePhase(ctx, chain.response);
+      if (ctx.exitResponse !== null) return this.replaceResponse();
+      if (ctx.responseBodyWanted) {
+        this.buffered = new BufferedResponse(ctx, this.res, statusCode, statusText, headers);
+        return true;
+      }
+    }
     this.head = headers;
     this.statusText = statusText;
     return ctx.route!.response_buffering || this.writeHead();
@@ -178,10 +213,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.head !== null && !this.writeHead()) return false;
-    if (this.spool !== null) return this.spool.push(chunk);
-    if (this.res.write(chunk)) return true;
-    if (this.buffering !== null) return this.buffer();
+    if (this.buffered !== null) {
+      if (this.buffered.push(chunk)) return true;
+    } else {
+      if (this.head !== null && !this.writeHead()) return false;
+      if (this.spool !== null) return this.spool.push(chunk);
+      if (this.res.write(chunk)) return true;
+      if (this.buffering !== null) return this.buffer();
+    }
     this.res.once('drain', this.resume!);
     return false;
   }
@@ -202,6 +241,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onComplete(): void {
     if (this.done) return;
     this.report();
+    if (this.buffered !== null) {
+      this.done = true;
+      return this.buffered.finish();
+    }
     if (this.head !== null && !this.writeHead()) return this.fail(GATEWAY_ERRORS.GW_ERR_BAD_GATEWAY);
     this.done = true;
     if (this.spool !== null) this.spool.end();
@@ -214,6 +257,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const address = this.address;
     this.report(TIMEOUTS.has(code) ? 'timeout' : 'tcp_error');
     if (this.done) return;
+    if (error instanceof RequestRefusedError) return this.refuse(error);
     if (this.abort === null && this.attempts <= this.target.retries && !NOT_RETRYABLE.has(code)) {
       if (this.address !== null) (this.tried ??= new Set()).add(this.address.key);
       return this.send();
@@ -225,8 +269,28 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private fail(error: GatewayError): void {
     this.done = true;
     this.ctx.status = error.status;
+    // Kong runs header filters on its own error answers too (cors headers on a 502).
+    const chain = this.ctx.plan!.chain;
+    if (chain.response.length > 0 && !this.res.headersSent) runResponsePhase(this.ctx, chain.response);
     // Once the response head is out, the only honest signal left is cutting the connection.
     sendGatewayError(this.res, error, this.ctx.responseHeaders);
+  }
+
+  /** A response-phase plugin answered instead of the upstream (response-ratelimiting's 429). */
+  private replaceResponse(): boolean {
+    this.done = true;
+    this.report();
+    this.abortUpstream(CLIENT_GONE);
+    this.ctx.status = this.ctx.exitResponse!.status;
+    sendPluginResponse(this.res, this.ctx.exitResponse!, null);
+    return false;
+  }
+
+  /** A plugin refused the request while its body streamed upstream (request-size-limiting). */
+  private refuse(error: RequestRefusedError): void {
+    this.done = true;
+    this.ctx.status = error.response.status;
+    sendPluginResponse(this.res, error.response, this.ctx.responseHeaders);
   }
 
   private report(failure?: 'timeout' | 'tcp_error'): void {
