@@ -53,8 +53,8 @@ describe('each entity has one home, and its table matches its definition', () =>
   });
 
   it('the migrations of organizations and admin_tokens are reversible', async () => {
-    await db.undoLastMigration();
-    await db.undoLastMigration();
+    // Undo from the newest migration down to organizations' (later entities' migrations come after it).
+    for (let undone = 0; undone < 20 && (await columns('organizations')).length > 0; undone++) await db.undoLastMigration();
     expect(await columns('organizations')).toEqual([]);
     expect(await columns('admin_tokens')).toEqual([]);
     expect((await columns('services')).map((c) => c.column_name)).not.toContain('organization_id');
