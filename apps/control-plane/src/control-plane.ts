@@ -4,6 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { readClusterTls } from '@tollgate/protocol';
 import type { AddressInfo } from 'node:net';
 import { adminBodyParser } from './admin/admin-body-parser';
+import { hostOriginPolicy } from './admin/host-origin-policy';
+import { hostOriginGuard } from './admin/host-origin.guard';
 import { AppModule } from './app.module';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
@@ -42,6 +44,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     bodyParser: false,
     logger: new PinoNestLogger(settings.logLevel),
   });
+  app.use(hostOriginGuard(hostOriginPolicy(settings.adminHost, settings.adminHosts, settings.adminAllowOrigins)));
   app.use(adminBodyParser);
   await app.init();
   const publisher = app.get(ConfigPublisher);

@@ -17,6 +17,8 @@ export enum AdminErrorCode {
   MALFORMED_BODY = 101,
   PAYLOAD_TOO_LARGE = 102,
   UNSUPPORTED_MEDIA_TYPE = 103,
+  HOST_NOT_ALLOWED = 110,
+  ORIGIN_NOT_ALLOWED = 111,
 }
 
 /** Exhaustive: a new code without a status and name does not compile. */
@@ -36,6 +38,9 @@ const RESPONSES: Record<AdminErrorCode, { status: number; name: string }> = {
   [AdminErrorCode.MALFORMED_BODY]: { status: 400, name: 'malformed body' },
   [AdminErrorCode.PAYLOAD_TOO_LARGE]: { status: 413, name: 'payload too large' },
   [AdminErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, name: 'unsupported media type' },
+  // 421 Misdirected Request: the request was meant for another server's name (DNS rebinding).
+  [AdminErrorCode.HOST_NOT_ALLOWED]: { status: 421, name: 'host not allowed' },
+  [AdminErrorCode.ORIGIN_NOT_ALLOWED]: { status: 403, name: 'origin not allowed' },
 };
 
 export interface AdminErrorBody {
