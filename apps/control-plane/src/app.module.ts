@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
+import { IdempotencyKeys } from './admin/idempotency/idempotency-keys';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { UsageAnalytics } from './analytics/usage-analytics.service';
 import { UsageEntityNames } from './analytics/usage-entity-names';
@@ -64,6 +65,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
+        IdempotencyKeys,
         EntityStore,
         EntityInput,
         EntitiesService,

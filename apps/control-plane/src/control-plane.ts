@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { adminBodyParser } from './admin/admin-body-parser';
 import { hostOriginPolicy } from './admin/host-origin-policy';
 import { hostOriginGuard } from './admin/host-origin.guard';
+import { IdempotencyKeys } from './admin/idempotency/idempotency-keys';
+import { idempotency } from './admin/idempotency/idempotency.middleware';
 import { AppModule } from './app.module';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
@@ -46,6 +48,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
   });
   app.use(hostOriginGuard(hostOriginPolicy(settings.adminHost, settings.adminHosts, settings.adminAllowOrigins)));
   app.use(adminBodyParser);
+  app.use(idempotency(app.get(IdempotencyKeys)));
   await app.init();
   const publisher = app.get(ConfigPublisher);
   const syncServer = app.get(ConfigSyncServer);
