@@ -150,6 +150,14 @@ describe('admin API: Idempotency-Key', () => {
     });
   });
 
+  it('the OpenAPI document describes the header on every create', async () => {
+    const doc = (await (await fetch(`${cp.adminUrl}/openapi.json`)).json()) as { paths: Record<string, { post?: { parameters?: { name: string }[]; responses: object } }> };
+    for (const path of ['/services', '/consumers', '/services/{parent}/routes']) {
+      expect(doc.paths[path]!.post!.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+      expect(doc.paths[path]!.post!.responses).toHaveProperty('422');
+    }
+  });
+
   it('the migration is reversible: down drops the table, up brings it back', async () => {
     const db = new DataSource({ ...dataSourceOptions(cp.schema.databaseUrl, cp.schema.name), migrationsRun: false });
     await db.initialize();
