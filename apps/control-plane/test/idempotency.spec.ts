@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { IdempotencyKeys } from '../src/admin/idempotency/idempotency-keys';
 import { dataSourceOptions } from '../src/database/data-source-options';
-import { IdempotencyKeys1764202200000 } from '../src/database/migrations/1764202200000-idempotency-keys';
+import { IdempotencyKeys1764202300000 } from '../src/database/migrations/1764202300000-idempotency-keys';
 import { configVersion, countRows, startTestControlPlane, type TestControlPlane } from './admin-api';
 
 /**
@@ -163,7 +163,7 @@ describe('admin API: Idempotency-Key', () => {
     await db.initialize();
     const runner = db.createQueryRunner();
     try {
-      const migration = new IdempotencyKeys1764202200000();
+      const migration = new IdempotencyKeys1764202300000();
       await migration.down(runner);
       expect(await cp.schema.query(`SELECT to_regclass('idempotency_keys') AS t`)).toEqual([{ t: null }]);
       await migration.up(runner);

@@ -3,14 +3,14 @@ import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-s
 import { ConfigSync1764201700000 } from './migrations/1764201700000-config-sync';
 import { UsageRollups1764201805000 } from './migrations/1764201805000-usage-rollups';
 import { UsageRollupMarks1764201900000 } from './migrations/1764201900000-usage-rollup-marks';
-import { IdempotencyKeys1764202200000 } from './migrations/1764202200000-idempotency-keys';
+import { IdempotencyKeys1764202300000 } from './migrations/1764202300000-idempotency-keys';
 
 export const MIGRATIONS = [
   InitialSchema1764201600000,
   ConfigSync1764201700000,
   UsageRollups1764201805000,
   UsageRollupMarks1764201900000,
-  IdempotencyKeys1764202200000,
+  IdempotencyKeys1764202300000,
 ];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */

@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `status` is NULL while that first request runs. `scope` is a digest of the caller's credential
  * header, so two callers' keys never meet.
  */
-export class IdempotencyKeys1764202200000 implements MigrationInterface {
-  name = 'IdempotencyKeys1764202200000';
+export class IdempotencyKeys1764202300000 implements MigrationInterface {
+  name = 'IdempotencyKeys1764202300000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE idempotency_keys (
