@@ -86,9 +86,10 @@ describe('admin API: Postgres restarted under writes', () => {
     running = false;
     await load;
 
-    // Kong's /status stays 200 and says the database is not reachable.
-    expect(status.status).toBe(200);
-    expect(status.body.database).toEqual({ reachable: false });
+    // /status needs the database too (is any admin token set up?), unless that answer is still
+    // cached from the last half second: then it is Kong's 200 saying the database is unreachable.
+    if (status.status === 200) expect(status.body.database).toEqual({ reachable: false });
+    else expect(status).toMatchObject({ status: 503, retryAfter: '5', body: { code: 115 } });
 
     const statuses = new Set(outcomes.map((o) => `${o.what} ${o.status}`));
     const unexpected = [...statuses].filter((s) => !/ (200|201|204|404|503)$/.test(s));

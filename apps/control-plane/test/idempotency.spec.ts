@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { IdempotencyKeys } from '../src/admin/idempotency/idempotency-keys';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { IdempotencyKeys1764202300000 } from '../src/database/migrations/1764202300000-idempotency-keys';
+import { bearer, bootstrapSecret, issueToken } from './access-support';
 import { configVersion, countRows, startTestControlPlane, type TestControlPlane } from './admin-api';
 
 /**
@@ -91,13 +92,6 @@ describe('admin API: Idempotency-Key', () => {
       expect(fixed.headers.get('idempotent-replayed')).toBeNull();
     });
 
-    it('keys belong to a credential: another caller with the same key is not replayed', async () => {
-      const a = await post('/consumers', { username: 'caller-a' }, 'shared-key', { authorization: 'Bearer tgk_a' });
-      const b = await post('/consumers', { username: 'caller-b' }, 'shared-key', { authorization: 'Bearer tgk_b' });
-      expect([a.status, b.status]).toEqual([201, 201]);
-      expect(b.body.username).toBe('caller-b');
-    });
-
     it('a key is kept 24 hours: past that it is free for a new request, and the purge drops it', async () => {
       expect((await post('/consumers', { username: 'old-key' }, 'key-expiring')).status).toBe(201);
       await cp.schema.query(`UPDATE idempotency_keys SET created_at = now() - interval '23 hours 59 minutes' WHERE key = 'key-expiring'`);
@@ -147,6 +141,54 @@ describe('admin API: Idempotency-Key', () => {
         expect(replies.map((r) => r.status).sort()).toEqual([201, 422, 422]);
         expect(await countRows(cp, 'consumers', 'username LIKE $1', [`diff-${round}-%`])).toBe(1);
       }
+    });
+  });
+
+  describe('with admin tokens', () => {
+    let secured: TestControlPlane;
+    let boot: string;
+
+    beforeAll(async () => {
+      boot = bootstrapSecret();
+      secured = await startTestControlPlane('idempotency-tokens', { adminBootstrapToken: boot, usageWorkerConcurrency: 0, usageRollIntervalMs: 0 });
+    });
+
+    afterAll(async () => {
+      await secured.stop();
+    });
+
+    async function postAs(token: string, body: unknown, key: string, header: 'authorization' | 'kong-admin-token' = 'authorization'): Promise<Reply> {
+      const credential = header === 'authorization' ? bearer(token) : { 'kong-admin-token': token };
+      const res = await fetch(`${secured.adminUrl}/consumers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key, ...credential },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} };
+    }
+
+    it('a key belongs to its token: another token with the same key is not replayed; the same token is, however sent', async () => {
+      const a = (await issueToken(secured, boot, { name: 'caller-a', role: 'admin' })).token;
+      const b = (await issueToken(secured, boot, { name: 'caller-b', role: 'admin' })).token;
+      const first = await postAs(a, { username: 'caller-a' }, 'shared-key');
+      const other = await postAs(b, { username: 'caller-b' }, 'shared-key');
+      expect([first.status, other.status]).toEqual([201, 201]);
+      expect(other.body.username).toBe('caller-b');
+      const again = await postAs(a, { username: 'caller-a' }, 'shared-key', 'kong-admin-token');
+      expect(again.status).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.body.id).toBe(first.body.id);
+    });
+
+    it('a request without a valid token is refused before its key is looked at', async () => {
+      const res = await fetch(`${secured.adminUrl}/consumers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'no-token' },
+        body: '{"username":"anonymous"}',
+      });
+      expect(res.status).toBe(401);
+      expect(await countRows(secured, 'idempotency_keys', `key = 'no-token'`)).toBe(0);
     });
   });
 

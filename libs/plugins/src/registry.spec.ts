@@ -13,14 +13,19 @@ describe('plugin registry', () => {
     expect(availablePlugins()).toEqual([
       'acl',
       'basic-auth',
+      'bot-detection',
       'correlation-id',
       'cors',
+      'hmac-auth',
       'ip-restriction',
       'jwt',
       'key-auth',
+      'proxy-cache',
       'rate-limiting',
       'request-size-limiting',
+      'request-termination',
       'request-transformer',
+      'response-ratelimiting',
       'response-transformer',
     ]);
   });
@@ -29,16 +34,21 @@ describe('plugin registry', () => {
     const priorities = Object.fromEntries([...pluginSchemas.values()].map((s) => [s.name, s.priority]));
     expect(priorities).toEqual({
       'correlation-id': 100001,
+      'bot-detection': 2500,
       cors: 2000,
       jwt: 1450,
       'key-auth': 1250,
       'basic-auth': 1100,
+      'hmac-auth': 1030,
       'ip-restriction': 990,
       'request-size-limiting': 951,
       acl: 950,
       'rate-limiting': 910,
+      'response-ratelimiting': 900,
       'request-transformer': 801,
       'response-transformer': 800,
+      'request-termination': 2,
+      'proxy-cache': 100,
     });
   });
 

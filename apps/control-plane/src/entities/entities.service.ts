@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ENTITIES, findEntity, isPlainObject, isUuid, type EntityDefinition, type FieldMap } from '@tollgate/config';
+import { isPlainObject, isUuid, type EntityDefinition, type FieldMap } from '@tollgate/config';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
 import { AuditLog, type AuditEntry } from '../config-log/audit-log';
 import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
+import { PluginAvailability, type PluginPlacement } from '../config-sync/plugin-availability';
 import { hasSniShorthand, SNIS_FIELD, takeSniNames } from './certificate-snis';
 import { notFound, schemaViolation, translateDatabaseError } from './entity-errors';
 import { EntityInput } from './entity-input';
+import { ADMIN_ENTITIES, findAdminEntity } from './entity-registry';
 import { fromRow } from './entity-row';
 import { EntityStore, type ParentScope, type Row, type RowLock } from './entity-store';
 import { parsePageRequest, toPage, type Page } from './pagination';
@@ -18,8 +20,6 @@ export interface NestedScope {
   readonly parentKey: string;
   readonly field: string;
 }
-
-export const ADMIN_ACTOR = 'admin';
 
 /** One write in progress: its transaction, and the changes and audit rows it accumulates. */
 export interface Write {
@@ -65,6 +65,7 @@ export class EntitiesService {
     private readonly input: EntityInput,
     private readonly ledger: ConfigVersionLedger,
     private readonly auditLog: AuditLog,
+    private readonly pluginAvailability: PluginAvailability,
   ) {}
 
   async list(def: EntityDefinition, query: Record<string, unknown>, path: string, nested?: NestedScope): Promise<Page<Row>> {
@@ -155,7 +156,7 @@ export class EntitiesService {
   private async finishSnis(w: Write, def: EntityDefinition, row: Row, names: string[] | undefined): Promise<Row> {
     if (!hasSniShorthand(def)) return row;
     if (names !== undefined) {
-      const snis = findEntity('snis')!;
+      const snis = findAdminEntity('snis')!;
       const current = await this.store.findReferencingRows(w.db, snis, 'certificate', row.id as string);
       for (const sni of current) if (!names.includes(sni.name as string)) await this.deleteRow(w, snis, sni);
       const kept = new Set(current.map((sni) => sni.name as string));
@@ -212,9 +213,10 @@ export class EntitiesService {
   private async runWrite<T>(db: EntityManager, body: (w: Write) => Promise<T>): Promise<T> {
     const w: Write = { db, changes: [], audit: [] };
     const result = await body(w);
+    await this.pluginAvailability.check(db, pluginsWritten(w));
     if (w.changes.length > 0) {
       const version = await this.ledger.record(db, w.changes);
-      await this.auditLog.append(db, ADMIN_ACTOR, version, w.audit);
+      await this.auditLog.append(db, version, w.audit);
     }
     return result;
   }
@@ -243,7 +245,7 @@ export class EntitiesService {
   }
 
   async deleteRow(w: Write, def: EntityDefinition, row: Row): Promise<void> {
-    for (const child of ENTITIES) {
+    for (const child of ADMIN_ENTITIES) {
       for (const [field, schema] of Object.entries(child.fields)) {
         if (schema.type !== 'foreign' || schema.reference !== def.name) continue;
         if (schema.on_delete === 'cascade') {
@@ -296,8 +298,25 @@ export class EntitiesService {
   }
 }
 
+function foreignId(value: unknown): string | null {
+  return (value as { id?: string } | null)?.id ?? null;
+}
+
+/** The plugins a write leaves in place (created or changed), for the skew check. */
+function pluginsWritten(w: Write): PluginPlacement[] {
+  return w.audit
+    .filter((entry) => entry.entityType === 'plugins' && entry.after !== null)
+    .map(({ after }) => ({
+      name: after!.name as string,
+      enabled: after!.enabled !== false,
+      regions: (after!.regions as string[] | undefined) ?? [],
+      serviceId: foreignId(after!.service),
+      routeId: foreignId(after!.route),
+    }));
+}
+
 export function entityOrFail(name: string): EntityDefinition {
-  const def = findEntity(name);
+  const def = findAdminEntity(name);
   if (!def) throw new Error(`unknown entity ${name}`);
   return def;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityDefinition } from '@tollgate/config';
 import type { EntityManager } from 'typeorm';
+import { tenantCondition } from '../access/tenant-filter';
 import { columnsOf, quote, toRowValues } from './entity-row';
 import type { PageRequest } from './pagination';
 
@@ -20,6 +21,12 @@ export interface ParentScope {
  */
 export type RowLock = 'FOR UPDATE' | 'FOR NO KEY UPDATE' | 'FOR KEY SHARE';
 
+/** ` AND <condition>` confining a provider to its organization's rows; '' for everyone else. */
+function tenant(def: EntityDefinition, params: unknown[]): string {
+  const condition = tenantCondition(def, params);
+  return condition ? ` AND ${condition}` : '';
+}
+
 /** Every SQL statement on Kong's entity tables; one method per question asked. */
 @Injectable()
 export class EntityStore {
@@ -27,7 +34,7 @@ export class EntityStore {
     const params: unknown[] = [id];
     const scoped = scope ? ` AND ${quote(scope.field + '_id')} = $2` : '';
     if (scope) params.push(scope.id);
-    const rows: Row[] = await db.query(`SELECT * FROM ${quote(def.name)} WHERE id = $1${scoped}${lock ? ' ' + lock : ''}`, params);
+    const rows: Row[] = await db.query(`SELECT * FROM ${quote(def.name)} WHERE id = $1${scoped}${tenant(def, params)}${lock ? ' ' + lock : ''}`, params);
     return rows[0] ?? null;
   }
 
@@ -37,7 +44,10 @@ export class EntityStore {
     const scoped = scope ? ` AND ${quote(scope.field + '_id')} = $2` : '';
     if (scope) params.push(scope.id);
     const locked = lock ? ' ' + lock : '';
-    const rows: Row[] = await db.query(`SELECT * FROM ${quote(def.name)} WHERE ${quote(def.endpointKey)} = $1${scoped} LIMIT 1${locked}`, params);
+    const rows: Row[] = await db.query(
+      `SELECT * FROM ${quote(def.name)} WHERE ${quote(def.endpointKey)} = $1${scoped}${tenant(def, params)} LIMIT 1${locked}`,
+      params,
+    );
     return rows[0] ?? null;
   }
 
@@ -53,6 +63,8 @@ export class EntityStore {
       params.push(page.after);
       where.push(`id > $${params.length}`);
     }
+    const confined = tenantCondition(def, params);
+    if (confined) where.push(confined);
     if (page.tags.length > 0) {
       params.push(page.tags);
       where.push(`tags ${page.tagsMode === 'all' ? '@>' : '&&'} $${params.length}::text[]`);

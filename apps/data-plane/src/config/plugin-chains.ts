@@ -34,13 +34,15 @@ export interface PluginSlot {
 export interface PluginChain {
   readonly access: readonly PluginSlot[];
   readonly response: readonly PluginSlot[];
+  /** Plugins that may ask for the whole upstream body in their response phase. */
+  readonly responseBody: readonly PluginSlot[];
   readonly log: readonly PluginSlot[];
 }
 
 /** A consumer's plugin instances by scope key: looked up after authentication, never scanned. */
 export type ConsumerPlugins = ReadonlyMap<string, PreparedPlugin>;
 
-export const EMPTY_CHAIN: PluginChain = Object.freeze({ access: [], response: [], log: [] });
+export const EMPTY_CHAIN: PluginChain = Object.freeze({ access: [], response: [], responseBody: [], log: [] });
 
 export function scopeKey(name: string, routeId: string | null, serviceId: string | null): string {
   return `${name}|${routeId ?? ''}|${serviceId ?? ''}`;
@@ -153,6 +155,7 @@ export class PluginChainBuilder {
     return Object.freeze({
       access: slots.filter((s) => s.handler.access !== undefined),
       response: slots.filter((s) => s.handler.response !== undefined),
+      responseBody: slots.filter((s) => s.handler.responseBody !== undefined),
       log: slots.filter((s) => s.handler.log !== undefined),
     });
   }

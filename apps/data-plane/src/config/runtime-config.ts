@@ -166,7 +166,7 @@ export function* buildRuntimeSteps(
     plans = built;
   }
   const keepRouter = changed !== undefined && !any(changed, 'routes', 'services');
-  const keepDirectory = changed !== undefined && !any(changed, 'consumers', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls');
+  const keepDirectory = changed !== undefined && !any(changed, 'consumers', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls', 'hmacauth_credentials');
   const router = keepRouter ? previous!.config.router : yield* compileRouterSteps(entities.routes, yield* byId(entities.services), previous?.config.router);
   const directory = keepDirectory ? previous!.config.directory : yield* ConsumerIndex.build(entities);
   const config: RuntimeConfig = {

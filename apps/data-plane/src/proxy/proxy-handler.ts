@@ -8,7 +8,9 @@ import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase } from '
 import type { ProxyMetrics } from '../status/proxy-metrics';
 import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { onResponseClose, type ProxyResponse, type ResponseCloseSink } from './proxy-response';
+import { needsBuffering, RequestBodyBuffer, type RequestBuffering } from './request-buffer';
 import { RequestContext } from './request-context';
 import { UpstreamExchange } from './upstream-exchange';
 import type { PluginSlot } from '../config/plugin-chains';
@@ -65,6 +67,9 @@ export class ProxyHandler implements ResponseCloseSink {
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
     private readonly usage: UsageSink | null,
+    /** Where routes with request_buffering keep bodies and how much of a response response_buffering holds; null: neither. */
+    private readonly requestBuffering: RequestBuffering | null = null,
+    private readonly headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY,
   ) {}
 
   get requestsInFlight(): number {
@@ -77,10 +82,12 @@ export class ProxyHandler implements ResponseCloseSink {
     res.sink = this;
     res.startedAt = startedAt;
     res.clientSocket = req.socket;
+    res.headerPolicy = this.headerPolicy;
     res.once('close', onResponseClose);
+    if (req.method === 'TRACE') return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_METHOD_NOT_ALLOWED, null);
     const config = this.configs.current;
     if (config === null) return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_NOT_READY, null);
-    const ctx = new RequestContext(req, config, this.services, https, startedAt);
+    const ctx = new RequestContext(req, config, this.services, https, startedAt, this.headerPolicy);
     res.context = ctx;
     if (config.rewrite.length === 0) return this.route(ctx, res);
     let pending: Promise<void> | undefined;
@@ -125,8 +132,9 @@ export class ProxyHandler implements ResponseCloseSink {
     const plan = ctx.plan!;
     if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
     if (plan.target === null) return this.refuse(ctx, res, GATEWAY_ERRORS.GW_ERR_NO_SERVICE);
-    const exchange = new UpstreamExchange(ctx, plan.target, res);
+    const exchange = new UpstreamExchange(ctx, plan.target, res, plan.route.response_buffering ? (this.requestBuffering?.responseBytes ?? 0) : 0);
     res.exchange = exchange;
+    if (this.requestBuffering !== null && needsBuffering(ctx)) return new RequestBodyBuffer(ctx, exchange, res, this.requestBuffering).start();
     exchange.start();
   }
 

@@ -1,3 +1,4 @@
+import type { EdgeStats } from '../proxy/connection-guard';
 import type { MetricsSnapshot } from './proxy-metrics';
 
 export interface UpstreamTargetHealth {
@@ -24,6 +25,8 @@ export interface UsageStats {
 /** What one serving process (or, summed, a whole node) reports to the status server. */
 export interface NodeStats {
   readonly connections: { readonly active: number; readonly accepted: number };
+  /** The client edge: connection cap, refusals, accept failures, client timeouts. */
+  readonly edge: EdgeStats;
   readonly requestsInFlight: number;
   readonly metrics: MetricsSnapshot;
   readonly upstreams: readonly UpstreamTargetHealth[];
@@ -37,4 +40,15 @@ export interface NodeStats {
 export interface StatusSource {
   config(): { readonly version: number; readonly hash: string } | null;
   stats(): Promise<NodeStats>;
+  /** Whether a load balancer should send this node traffic, and why not. */
+  readiness(): Promise<Readiness>;
 }
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly message: string;
+}
+
+export const READY: Readiness = Object.freeze({ ready: true, message: 'ready' });
+export const NO_CONFIG: Readiness = Object.freeze({ ready: false, message: 'no configuration loaded yet' });
+export const NOT_ACCEPTING: Readiness = Object.freeze({ ready: false, message: 'not accepting connections: at the connection cap or out of file descriptors' });

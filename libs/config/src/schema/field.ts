@@ -24,6 +24,10 @@ export type StringCheck =
   | 'router_path'
   | 'url'
   | 'regex'
+  /** `*` or a regex (cors origins). */
+  | 'asterisk_or_regex'
+  /** `name:value`, as the transformer plugins take; template expressions `$(...)` refused. */
+  | 'colon_pair'
   | 'header_name'
   | 'cidr'
   | 'ip_or_cidr'
@@ -95,6 +99,10 @@ export interface FieldMatch {
   readonly one_of?: readonly (string | number | boolean)[];
   readonly required?: boolean;
   readonly eq?: string | number | boolean | null;
+  /** A number greater than this. */
+  readonly gt?: number;
+  /** An array holding this element. */
+  readonly contains?: string;
 }
 
 /** Nested errors keyed like the input: `{ config: { minute: 'expected an integer' } }`. */

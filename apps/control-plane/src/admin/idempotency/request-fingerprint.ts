@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
+import { tokenOf } from '../../access/admin-authentication';
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -13,10 +14,9 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Whose keys these are: a digest of the credential header, so one caller never replays another's. */
+/** Whose keys these are: a digest of the admin token (however it was sent), so one caller never replays another's. */
 export function keyScope(req: Request): string {
-  const credential = req.headers.authorization ?? req.headers['kong-admin-token'] ?? '';
-  return sha256(Array.isArray(credential) ? credential.join('\n') : credential);
+  return sha256(tokenOf(req) ?? '');
 }
 
 /**
