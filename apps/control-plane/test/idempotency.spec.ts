@@ -1,5 +1,7 @@
+import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { IdempotencyKeys } from '../src/admin/idempotency/idempotency-keys';
+import { keyScope, requestFingerprint } from '../src/admin/idempotency/request-fingerprint';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { IdempotencyKeys1764202300000 } from '../src/database/migrations/1764202300000-idempotency-keys';
 import { bearer, bootstrapSecret, issueToken } from './access-support';
@@ -133,6 +135,46 @@ describe('admin API: Idempotency-Key', () => {
         expect(replies.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1);
         expect(await countRows(cp, 'services', 'name = $1', [body.name])).toBe(1);
       }
+    });
+
+    /** The row a first request with this key and body leaves while it runs (no token: the open loopback API). */
+    async function inFlight(key: string, body: Record<string, unknown>, age = '0 seconds'): Promise<void> {
+      const req = { method: 'POST', originalUrl: '/consumers', headers: {}, adminBody: { body, fromForm: false } } as unknown as Request;
+      await cp.schema.query(`INSERT INTO idempotency_keys (scope, key, fingerprint, method, path, created_at) VALUES ($1, $2, $3, 'POST', '/consumers', now() - $4::interval)`, [
+        keyScope(req),
+        key,
+        requestFingerprint(req),
+        age,
+      ]);
+    }
+
+    it('a retry while the first request runs waits for its answer and gets it', async () => {
+      await inFlight('key-waiting', { username: 'waited' });
+      setTimeout(() => {
+        void cp.schema.query(`UPDATE idempotency_keys SET status = 201, content_type = 'application/json; charset=utf-8', response = '{"username":"waited","id":"x"}' WHERE key = 'key-waiting'`);
+      }, 300);
+      const reply = await post('/consumers', { username: 'waited' }, 'key-waiting');
+      expect(reply).toMatchObject({ status: 201, body: { username: 'waited', id: 'x' } });
+      expect(reply.headers.get('idempotent-replayed')).toBe('true');
+      expect(await countRows(cp, 'consumers', `username = 'waited'`)).toBe(0);
+    });
+
+    it('a first request still running after 5 s makes the retry a 409 with Retry-After', async () => {
+      await inFlight('key-slow', { username: 'slow' });
+      const reply = await post('/consumers', { username: 'slow' }, 'key-slow');
+      expect(reply).toMatchObject({
+        status: 409,
+        body: { code: 114, name: 'idempotency key in progress', message: "a request with Idempotency-Key 'key-slow' is still in progress: retry once it has finished" },
+      });
+      expect(reply.headers.get('retry-after')).toBe('1');
+    });
+
+    it('a first request that never finished (its control plane stopped) is a 409 saying so, at once, never a twin', async () => {
+      await inFlight('key-abandoned', { username: 'abandoned' }, '10 minutes');
+      const reply = await post('/consumers', { username: 'abandoned' }, 'key-abandoned');
+      expect(reply.status).toBe(409);
+      expect(reply.body.message).toMatch(/never finished .* check whether it took effect, then retry with a new key/);
+      expect(await countRows(cp, 'consumers', `username = 'abandoned'`)).toBe(0);
     });
 
     it('concurrent requests with one key and different bodies: one 201, the others 422, one entity', async () => {

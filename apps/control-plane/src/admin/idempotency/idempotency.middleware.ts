@@ -51,20 +51,26 @@ async function handle(keys: IdempotencyKeys, req: Request, res: Response, next: 
   }
   const claim: KeyClaim = { scope: keyScope(req), key, fingerprint: requestFingerprint(req), method: req.method, path: req.originalUrl };
   const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    if (await keys.claim(claim)) {
-      keepAnswer(keys, claim, res);
-      next();
-      return;
-    }
-    const stored = await keys.find(claim.scope, key);
-    // Gone between claim and find: the first request was refused and released the key; take it.
-    if (stored && stored.fingerprint !== claim.fingerprint) throw mismatch(key, stored);
-    if (stored?.status != null) {
+  while (!(await keys.claim(claim))) {
+    const stored = await waitForAnswer(keys, claim, deadline);
+    if (stored) {
       replay(res, stored);
       return;
     }
-    if (stored && (stored.ageSeconds > ABANDONED_SECONDS || Date.now() >= deadline)) throw inProgress(key, stored);
+    // Gone while we waited: the first request was refused and released the key; take it.
+  }
+  keepAnswer(keys, claim, res);
+  next();
+}
+
+/** The first request's kept answer once it has one; null if it released the key; throws 422 or 409. */
+async function waitForAnswer(keys: IdempotencyKeys, claim: KeyClaim, deadline: number): Promise<StoredKey | null> {
+  for (;;) {
+    const stored = await keys.find(claim.scope, claim.key);
+    if (!stored) return null;
+    if (stored.fingerprint !== claim.fingerprint) throw mismatch(claim.key, stored);
+    if (stored.status !== null) return stored;
+    if (stored.ageSeconds > ABANDONED_SECONDS || Date.now() >= deadline) throw inProgress(claim.key, stored);
     await sleep(POLL_MS);
   }
 }
