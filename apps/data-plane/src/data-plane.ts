@@ -1,5 +1,5 @@
 import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
-import type { WindowCounterStore } from '@tollgate/plugins';
+import { PROMETHEUS_STATE, type PrometheusStore, type WindowCounterStore } from '@tollgate/plugins';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -62,6 +62,9 @@ export interface RunningDataPlane extends ConfigApplier {
 }
 
 type AnyServer = Server | ProxyServer | TlsProxyServer;
+
+/** How long a stopping data plane keeps sending its log queues' entries before counting the rest as dropped. */
+const LOG_FLUSH_BOUND_MS = 5000;
 
 function listen(server: AnyServer, address: ListenAddress): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -143,6 +146,8 @@ class DataPlane {
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
       workers: 0,
       usage: this.usageStats(),
+      prometheus: (this.services.peekState(PROMETHEUS_STATE) as PrometheusStore | undefined)?.snapshot() ?? null,
+      logQueues: this.services.logQueues.stats(),
     };
   }
 
@@ -189,7 +194,8 @@ class DataPlane {
     this.live.close();
     this.connections.close();
     this.nodeCounters.close();
-    await Promise.all([this.pools.close(), this.services.redis.close()]);
+    // Log plugins' queues (this process's own) flush what the last calls logged, for a bounded time.
+    await Promise.all([this.pools.close(), this.services.redis.close(), this.services.logQueues.close(LOG_FLUSH_BOUND_MS)]);
     // Every call has been recorded by now: journal the last counts and send what Redis takes.
     await this.recorder?.stop();
     this.logger.info('data plane stopped');

@@ -21,3 +21,11 @@ export { responseTransformerSchema, responseTransformerHandler, responseTransfor
 export { responseRatelimitingSchema, responseRatelimitingHandler, responseRatelimitingPlugin } from './response-ratelimiting';
 export { proxyCacheSchema, proxyCacheHandler, proxyCachePlugin, processCache } from './proxy-cache';
 
+export * from './log-queue';
+export * from './log-serializer';
+export { httpLogSchema, httpLogHandler, httpLogPlugin, type HttpLogConfig } from './http-log';
+export * from './prometheus';
+export { fileLogSchema, fileLogHandler, fileLogPlugin, type FileLogConfig } from './file-log';
+export { openTelemetrySchema, openTelemetryHandler, openTelemetryPlugin, type OpenTelemetryConfig } from './opentelemetry';
+export { tcpLogSchema, tcpLogHandler, tcpLogPlugin, type TcpLogConfig } from './tcp-log';
+

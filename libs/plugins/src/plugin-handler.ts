@@ -1,4 +1,5 @@
 import type { BasicauthCredential, Consumer, ForeignKey, HmacauthCredential, JwtSecret, Plugin, Route, Service } from '@tollgate/config';
+import type { LogQueues } from './log-queue/log-queues';
 
 /**
  * What a plugin sees of one request, in every phase. The data plane implements it once per
@@ -96,6 +97,57 @@ export interface PluginContext {
   stashed(key: object): unknown;
   /** Status answered to the client: 0 until the response has started (response and log phases). */
   readonly status: number;
+
+  // For log and tracing plugins.
+  /** Facts about the finished call (sizes, latencies, upstream tries); computed on first use, log phase only. */
+  logFacts(): RequestLogFacts;
+  /** A value a plugin keeps for this request between its phases (a trace context from access to log). */
+  pluginState(name: string): unknown;
+  setPluginState(name: string, value: unknown): void;
+}
+
+/** One attempt at the upstream, as Kong's serializer lists `tries`. */
+export interface LogTry {
+  readonly ip: string;
+  readonly port: number;
+  /** ms the balancer took to pick the target (0 here: picking is synchronous). */
+  readonly balancer_latency: number;
+}
+
+/**
+ * What log plugins need beyond the request itself, in Kong's terms (kong.log.serialize): built
+ * once per request on first use, only when a log plugin asks.
+ */
+export interface RequestLogFacts {
+  /** Request-target path and query as the client sent them, and its Host header. */
+  readonly requestUri: string;
+  readonly host: string;
+  /** When the request arrived, ms since the epoch (Kong's started_at). */
+  readonly startedAt: number;
+  /** Bytes received from and sent to the client for this call, headers included. */
+  readonly requestSize: number;
+  readonly responseSize: number;
+  /** ms from arrival to the end of the response (Kong's latencies.request). */
+  readonly requestLatency: number;
+  /** ms the gateway spent before the upstream request went out, or answering itself (latencies.kong). */
+  readonly kongLatency: number;
+  /** ms from the upstream request to its response head; -1 when no upstream answered (latencies.proxy). */
+  readonly upstreamLatency: number;
+  /** Path and query sent upstream; '' when nothing was. */
+  readonly upstreamUri: string;
+  readonly upstreamStatus: number | null;
+  readonly tries: readonly LogTry[];
+  readonly responseHeaders: Readonly<Record<string, string | string[] | number | undefined>>;
+  /** 'service' when the upstream answered, 'kong' when the gateway or a plugin did. */
+  readonly source: 'service' | 'kong';
+  /** performance.now() marks for spans; -1 where the step did not happen. */
+  readonly marks: {
+    readonly start: number;
+    readonly routed: number;
+    readonly upstreamSent: number;
+    readonly upstreamHead: number;
+    readonly end: number;
+  };
 }
 
 export interface ConnectionInfo {
@@ -192,6 +244,10 @@ export interface PluginServices {
   readonly redisKeyPrefix: string;
   /** Logs a warning at most once per interval for the same `topic`: for outages seen per request. */
   warnThrottled(topic: string, message: string, error?: unknown): void;
+  /** Log queues of this serving process (each cluster worker has its own), flushed with a bound at shutdown. */
+  readonly logQueues: LogQueues;
+  /** An object a plugin keeps for the life of this serving process (a metrics store), by name. */
+  processState<T>(name: string, create: () => T): T;
 }
 
 /**

@@ -16,10 +16,14 @@ describe('plugin registry', () => {
       'bot-detection',
       'correlation-id',
       'cors',
+      'file-log',
       'hmac-auth',
+      'http-log',
       'ip-restriction',
       'jwt',
       'key-auth',
+      'opentelemetry',
+      'prometheus',
       'proxy-cache',
       'rate-limiting',
       'request-size-limiting',
@@ -27,6 +31,7 @@ describe('plugin registry', () => {
       'request-transformer',
       'response-ratelimiting',
       'response-transformer',
+      'tcp-log',
     ]);
   });
 
@@ -49,6 +54,11 @@ describe('plugin registry', () => {
       'response-transformer': 800,
       'request-termination': 2,
       'proxy-cache': 100,
+      opentelemetry: 14,
+      prometheus: 13,
+      'http-log': 12,
+      'file-log': 9,
+      'tcp-log': 7,
     });
   });
 

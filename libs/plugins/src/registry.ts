@@ -4,12 +4,16 @@ import { botDetectionPlugin } from './bot-detection';
 import type { BundledPlugin } from './bundled-plugin';
 import { correlationIdPlugin } from './correlation-id';
 import { corsPlugin } from './cors';
+import { fileLogPlugin } from './file-log';
 import { hmacAuthPlugin } from './hmac-auth';
+import { httpLogPlugin } from './http-log';
 import { ipRestrictionPlugin } from './ip-restriction';
 import { jwtPlugin } from './jwt';
 import { keyAuthPlugin } from './key-auth';
+import { openTelemetryPlugin } from './opentelemetry';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
+import { prometheusPlugin } from './prometheus';
 import { proxyCachePlugin } from './proxy-cache';
 import { rateLimitingPlugin } from './rate-limiting';
 import { requestSizeLimitingPlugin } from './request-size-limiting';
@@ -17,6 +21,7 @@ import { requestTerminationPlugin } from './request-termination';
 import { requestTransformerPlugin } from './request-transformer';
 import { responseRatelimitingPlugin } from './response-ratelimiting';
 import { responseTransformerPlugin } from './response-transformer';
+import { tcpLogPlugin } from './tcp-log';
 
 /**
  * The one list of bundled plugins: adding a plugin is adding its folder and one line here. The
@@ -40,6 +45,11 @@ const BUNDLED: readonly BundledPlugin[] = [
   responseTransformerPlugin,
   responseRatelimitingPlugin,
   proxyCachePlugin,
+  httpLogPlugin,
+  prometheusPlugin,
+  fileLogPlugin,
+  tcpLogPlugin,
+  openTelemetryPlugin,
 ];
 
 function deepFreeze<T>(value: T): T {

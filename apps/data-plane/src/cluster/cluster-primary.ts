@@ -9,6 +9,7 @@ import { isCounterDeltas } from '../counters/counter-sync-messages';
 import { NodeCounterHost } from '../counters/node-counter-host';
 import type { Logger } from '../logger';
 import type { DataPlaneSettings } from '../settings';
+import { mergePluginStats } from '../status/plugin-metrics';
 import { mergeMetrics } from '../status/proxy-metrics';
 import { createStatusServer } from '../status/status-server';
 import type { EdgeStats } from '../proxy/connection-guard';
@@ -229,6 +230,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
       memory: { rss: own.rss + sum((s) => s.memory.rss), heapUsed: own.heapUsed + sum((s) => s.memory.heapUsed), heapTotal: own.heapTotal + sum((s) => s.memory.heapTotal) },
       workers: this.workers.size,
       usage: mergeUsage(all.map((s) => s.usage)),
+      ...mergePluginStats(all),
     };
   }
 

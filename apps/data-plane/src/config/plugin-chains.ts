@@ -114,6 +114,13 @@ export class PluginChainBuilder {
       .sort((a, b) => b.handler.priority - a.handler.priority || (a.plugin.name < b.plugin.name ? -1 : 1));
   }
 
+  /** Global plugins with a log phase: what logs a call no route matched (Kong logs those too). */
+  globalLog(): readonly PreparedPlugin[] {
+    return this.global
+      .filter((p) => p.handler.log !== undefined)
+      .sort((a, b) => b.handler.priority - a.handler.priority || (a.plugin.name < b.plugin.name ? -1 : 1));
+  }
+
   chainFor(route: Route): PluginChain {
     const serviceId = route.service?.id ?? null;
     const ownPlugins = this.byRoute.has(route.id) || this.consumerByRoute.has(route.id);

@@ -84,3 +84,17 @@ export function runLogPhase(ctx: RequestContext, slots: readonly PluginSlot[], o
     }
   }
 }
+
+/** Log phase of the global plugins for a call no route matched (no chain: the list is the config's). */
+export function runUnroutedLogPhase(ctx: RequestContext, plugins: readonly PreparedPlugin[], onError: (error: unknown, name: string) => void): void {
+  const https = ctx.scheme === 'https';
+  for (let i = 0; i < plugins.length; i++) {
+    const plugin = plugins[i]!;
+    if (!(https ? plugin.https : plugin.http)) continue;
+    try {
+      plugin.handler.log!(ctx, plugin.config);
+    } catch (error) {
+      onError(error, plugin.plugin.name);
+    }
+  }
+}

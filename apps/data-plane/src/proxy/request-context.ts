@@ -1,5 +1,5 @@
 import type { Consumer, Route, Service } from '@tollgate/config';
-import type { ConnectionInfo, PluginContext, PluginCredential, PluginResponse, PluginServices } from '@tollgate/plugins';
+import type { ConnectionInfo, PluginContext, PluginCredential, PluginResponse, PluginServices, RequestLogFacts } from '@tollgate/plugins';
 import { normalizePath, type RouteMatch, type RouteRequest } from '@tollgate/router';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
@@ -13,6 +13,7 @@ import { readRequestBody, resumedBody } from './request-body';
 import { limitedBody } from './limited-body';
 import { connectionInfo } from './connection-serials';
 import { nextRequestId } from './request-id';
+import { CallLogFacts, type CallEnd } from './request-log-facts';
 
 const X_CONSUMER_ID = 'x-consumer-id';
 const X_CONSUMER_CUSTOM_ID = 'x-consumer-custom-id';
@@ -83,6 +84,11 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   private bufferedBody: Buffer | null = null;
   private stashes: Map<object, unknown> | null = null;
   private args: URLSearchParams | null = null;
+  /** Set only when the route has log plugins: when routing finished, and how the call ended. */
+  routedAt = -1;
+  callEnd: CallEnd | null = null;
+  private facts: RequestLogFacts | null = null;
+  private states: Map<string, unknown> | null = null;
 
   constructor(
     readonly req: IncomingMessage,
@@ -257,6 +263,22 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
 
   stashed(key: object): unknown {
     return this.stashes?.get(key);
+  }
+
+  logFacts(): RequestLogFacts {
+    if (this.facts !== null) return this.facts;
+    const end = this.callEnd;
+    if (end === null) throw new Error('logFacts() is only available in the log phase');
+    const uri = this.rawQuery === '' ? this.rawPath : `${this.rawPath}?${this.rawQuery}`;
+    return (this.facts = new CallLogFacts(end, this.startedAt, this.routedAt, uri, this.host));
+  }
+
+  pluginState(name: string): unknown {
+    return this.states?.get(name);
+  }
+
+  setPluginState(name: string, value: unknown): void {
+    (this.states ??= new Map()).set(name, value);
   }
 
   private editHeader(lowerName: string, value: string | null): void {

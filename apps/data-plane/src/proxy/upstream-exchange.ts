@@ -71,6 +71,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private statusText = '';
   /** Set when a plugin asked for the whole response body. */
   private buffered: BufferedResponse | null = null;
+  /** The target of the latest attempt (kept after `report` clears `address`), for log plugins. */
+  private picked: TargetAddress | null = null;
 
   constructor(
     private readonly ctx: RequestContext,
@@ -115,8 +117,27 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const address = balancer.pick(this.ctx, this.tried ?? undefined);
     this.address = address;
     if (address === null) return null;
+    this.picked = address;
     balancer.onStart(address);
     return this.target.targetPools.get(address.key) ?? null;
+  }
+
+  // Read by log plugins once the call has ended (see request-log-facts.ts).
+  get attemptCount(): number {
+    return this.attempts;
+  }
+  get lastTarget(): { host: string; port: number } {
+    return this.picked ?? this.target.service;
+  }
+  get upstreamPath(): string {
+    return this.options?.path ?? '';
+  }
+  get upstreamStatus(): number {
+    return this.status;
+  }
+  /** performance.now() when the upstream request went out; -1 if it never did. */
+  get sentMark(): number {
+    return this.sentAt === 0 ? -1 : this.sentAt;
   }
 
   /** The client went away: stop the upstream request (or never start it). */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { pluginMetricsText } from './plugin-metrics';
 import type { HistogramSnapshot } from './proxy-metrics';
 import { LATENCY_BUCKETS_MS } from './proxy-metrics';
 import type { NodeStats, UsageStats } from './status-source';
@@ -132,7 +133,7 @@ export class MetricsRegistry {
 
   async render(stats: NodeStats): Promise<string> {
     this.stats = stats;
-    return this.registry.metrics();
+    return (await this.registry.metrics()) + pluginMetricsText(stats);
   }
 
   get contentType(): string {

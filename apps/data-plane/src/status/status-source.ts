@@ -1,3 +1,4 @@
+import type { LogQueueStats, PrometheusSnapshot } from '@tollgate/plugins';
 import type { EdgeStats } from '../proxy/connection-guard';
 import type { MetricsSnapshot } from './proxy-metrics';
 
@@ -34,6 +35,9 @@ export interface NodeStats {
   readonly memory: { readonly rss: number; readonly heapUsed: number; readonly heapTotal: number };
   readonly workers: number;
   readonly usage: UsageStats | null;
+  /** What the prometheus plugin counted (null when no instance ran yet) and the log plugins' queues. */
+  readonly prometheus?: PrometheusSnapshot | null;
+  readonly logQueues?: readonly LogQueueStats[];
 }
 
 /** The status server's view of the node: in-process, or gathered from workers by the primary. */

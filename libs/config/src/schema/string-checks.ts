@@ -119,6 +119,13 @@ const checks: Record<StringCheck, Check> = {
   colon_pair: checkColonPair,
   header_name: (v) => (TOKEN.test(v) ? null : 'bad header name: ' + v),
   http_method: (v) => (/^[A-Z]+$/.test(v) ? null : 'invalid value: ' + v),
+  log_header_name: (v) => {
+    if (!TOKEN.test(v)) return 'bad header name: ' + v;
+    const lower = v.toLowerCase();
+    return lower === 'host' || lower === 'content-length' || lower === 'content-type' ? `cannot contain '${v}' header` : null;
+  },
+  file_path: (v) => (/^[^\s*&%\\`][^*&%\\`]*[^\s*&%\\`]$/.test(v) ? null : 'not a valid filename'),
+  lua_code: () => 'Lua code is not supported: Tollgate runs no Lua, so custom_fields_by_lua must be empty',
   cidr: checkCidr,
   ip_or_cidr: checkCidr,
   tag: (v) => (TAG.test(v) ? null : 'invalid tag: must be printable, without commas or slashes'),
