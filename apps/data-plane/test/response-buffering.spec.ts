@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +77,19 @@ function stalledDownload(proxyUrl: string, path: string, stallMs: number): Promi
   });
 }
 
+/** Descriptors this process (the in-process data plane's) holds open on files under `dir`, deleted ones included. */
+function openFilesUnder(dir: string): string[] {
+  return readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    })
+    .filter((target) => target.startsWith(dir));
+}
+
 describe('response_buffering (Kong: on by default)', () => {
   const prefix = mkdtempSync(join(tmpdir(), 'tollgate-response-buffering-'));
   let upstream: Awaited<ReturnType<typeof startBulkUpstream>>;
@@ -109,6 +122,22 @@ describe('response_buffering (Kong: on by default)', () => {
     expect(upstream.finished.get('/buffered/file')! - started).toBeLessThan(1500);
     expect(await download).toEqual({ bytes: RESPONSE, sha256: RESPONSE_SHA256 });
     expect(readdirSync(join(prefix, 'tmp'))).toEqual([]); // unlinked as soon as opened
+  }, 20_000);
+
+  it('drops the temp file of a client that leaves mid-response, and serves the next one whole', async () => {
+    const { hostname, port } = new URL(dp.proxyUrl);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write('GET /buffered/left HTTP/1.1\r\nHost: edge.test\r\n\r\n');
+        socket.pause();
+        setTimeout(() => socket.destroy(), 800);
+      });
+      socket.on('close', () => resolve());
+    });
+    expect(upstream.finished.get('/buffered/left')).toBeDefined(); // it was spooling
+    expect(await stalledDownload(dp.proxyUrl, '/buffered/after', 0)).toEqual({ bytes: RESPONSE, sha256: RESPONSE_SHA256 });
+    expect(readdirSync(join(prefix, 'tmp'))).toEqual([]);
+    expect(openFilesUnder(prefix)).toEqual([]); // the unlinked file's descriptor is closed too
   }, 20_000);
 
   it('with response_buffering false, the upstream waits on the client (backpressure end to end)', async () => {
