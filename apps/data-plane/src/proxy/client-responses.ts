@@ -57,6 +57,7 @@ function withPluginHeaders(headers: string[], pluginHeaders: readonly string[] |
 
 export function sendGatewayError(res: ProxyResponse, error: GatewayError, pluginHeaders: readonly string[] | null): void {
   const headers = [CONTENT_TYPE, JSON_TYPE, CONTENT_LENGTH, error.contentLength];
+  for (let i = 0; i < error.headers.length; i++) headers.push(error.headers[i]!);
   send(res, error.status, withPluginHeaders(headers, pluginHeaders), error.body);
 }
 
