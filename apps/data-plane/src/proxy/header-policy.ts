@@ -17,6 +17,8 @@ export interface HeaderPolicy {
   /** On responses the gateway answers itself (no route, plugin exits, errors before proxying). */
   readonly responseLatency: boolean;
   readonly requestId: boolean;
+  /** `X-Kong-Upstream-Status` on proxied responses: the status the upstream answered. */
+  readonly upstreamStatus: boolean;
   /** Tollgate's names for the latency headers, sent besides Kong's when asked for. */
   readonly tollgateUpstreamLatency: boolean;
   readonly tollgateProxyLatency: boolean;
@@ -35,6 +37,7 @@ export const X_KONG_UPSTREAM_LATENCY = 'X-Kong-Upstream-Latency';
 export const X_KONG_PROXY_LATENCY = 'X-Kong-Proxy-Latency';
 export const X_KONG_RESPONSE_LATENCY = 'X-Kong-Response-Latency';
 export const X_KONG_REQUEST_ID = 'X-Kong-Request-Id';
+export const X_KONG_UPSTREAM_STATUS = 'X-Kong-Upstream-Status';
 export const X_TOLLGATE_UPSTREAM_LATENCY = 'X-Tollgate-Upstream-Latency';
 export const X_TOLLGATE_PROXY_LATENCY = 'X-Tollgate-Proxy-Latency';
 
@@ -54,9 +57,9 @@ const TOKENS: Readonly<Record<string, readonly Flag[]>> = {
   'x-kong-proxy-latency': ['proxyLatency'],
   'x-kong-response-latency': ['responseLatency'],
   'x-kong-request-id': ['requestId'],
-  // Kong's list has these two; Tollgate answers neither, so they are accepted and do nothing.
+  'x-kong-upstream-status': ['upstreamStatus'],
+  // The admin API's header in Kong's list: accepted, nothing on the proxy to put it on.
   'x-kong-admin-latency': [],
-  'x-kong-upstream-status': [],
   'x-tollgate-upstream-latency': ['tollgateUpstreamLatency'],
   'x-tollgate-proxy-latency': ['tollgateProxyLatency'],
 };
@@ -77,6 +80,7 @@ export function readHeaderPolicy(headers: string = DEFAULT_HEADERS, headersUpstr
     proxyLatency: false,
     responseLatency: false,
     requestId: false,
+    upstreamStatus: false,
     tollgateUpstreamLatency: false,
     tollgateProxyLatency: false,
   };

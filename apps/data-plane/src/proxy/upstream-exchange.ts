@@ -139,7 +139,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const ctx = this.ctx;
     ctx.status = statusCode;
     runResponsePhase(ctx, ctx.plan!.chain.response);
-    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx);
+    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx, statusCode);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
     try {
