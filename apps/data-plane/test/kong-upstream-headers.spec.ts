@@ -1,5 +1,7 @@
 import type { Service } from '@tollgate/config';
 import type { RunningDataPlane } from '../src/data-plane';
+import { readHeaderPolicy } from '../src/proxy/header-policy';
+import { readTrustedProxies } from '../src/proxy/trusted-proxies';
 import { route, service, snapshot } from './support/config-fixtures';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
 import { json, send, sendRaw, startTestDataPlane, type Reply } from './support/test-data-plane';
@@ -151,6 +153,92 @@ describe('spec/02-integration/05-proxy/03-upstream_headers_spec.lua', () => {
       const headers = await upstreamHeaders({ Host: 'headers-inspect.test' });
       expect(headers).toMatchObject({ host: `127.0.0.1:${upstream.port}`, 'x-forwarded-host': 'headers-inspect.test', 'x-forwarded-port': port });
     });
+  });
+});
+
+/** The same upstream and routes, on a data plane started with Kong's trusted_ips settings. */
+describe.each([
+  ['(using the trusted configuration values)', '127.0.0.1', undefined, undefined],
+  ['(using the non-trusted configuration values)', '10.0.0.1', undefined, undefined],
+  ['(using the recursive trusted configuration values)', '127.0.0.1,172.16.0.1,192.168.0.1', 'X-Forwarded-For', 'on'],
+])('spec/02-integration/05-proxy/03-upstream_headers_spec.lua %s', (name, trustedIps, realIpHeader, recursive) => {
+  let upstream: EchoUpstream;
+  let dp: RunningDataPlane;
+  let port: string;
+  const trusted = name.startsWith('(using the trusted');
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+    dp = await startTestDataPlane({ headers: readHeaderPolicy(undefined, undefined, readTrustedProxies(trustedIps, realIpHeader, recursive)) });
+    port = new URL(dp.proxyUrl).port;
+    const svc = service({ host: '127.0.0.1', port: upstream.port });
+    const routes = [
+      route(svc, { protocols: ['http'], hosts: ['headers-inspect.test'] }),
+      route(svc, { protocols: ['http'], paths: ['/foo'], strip_path: true }),
+      route(svc, { protocols: ['http'], paths: ['/status/200'], strip_path: false }),
+      route(svc, { protocols: ['https'], paths: ['/secure'] }),
+    ];
+    expect(await dp.applySnapshot(snapshot({ services: [svc], routes }))).toEqual({ ok: true });
+  });
+
+  afterAll(async () => {
+    await dp.close();
+    await upstream.close();
+  });
+
+  const upstreamHeaders = async (headers: Record<string, string>, path = '/'): Promise<Echo['headers']> => {
+    // As in Kong's cases: the host-routed inspection route for `/`, path routes for the rest.
+    const reply = await send(`${dp.proxyUrl}${path}`, { headers: path === '/' ? { Host: 'headers-inspect.test', ...headers } : headers });
+    expect(reply.status).toBe(200);
+    return json<Echo>(reply).headers;
+  };
+
+  if (recursive === 'on') {
+    it('X-Real-IP and X-Forwarded-For: should be added if not present in request', async () => {
+      expect(await upstreamHeaders({})).toMatchObject({ 'x-real-ip': '127.0.0.1', 'x-forwarded-for': '127.0.0.1' });
+    });
+
+    it('X-Real-IP and X-Forwarded-For: should be changed according to rules if present in request', async () => {
+      const xff = '127.0.0.1, 10.0.0.1, 192.168.0.1, 127.0.0.1, 172.16.0.1';
+      expect(await upstreamHeaders({ 'X-Forwarded-For': xff, 'X-Real-IP': '10.0.0.2' })).toMatchObject({ 'x-real-ip': '10.0.0.1', 'x-forwarded-for': `${xff}, 127.0.0.1` });
+    });
+
+    it('X-Forwarded-Port: should be forwarded even if X-Forwarded-For header has a port in it', async () => {
+      const xff = '127.0.0.1:14, 10.0.0.1:15, 192.168.0.1:16, 127.0.0.1:17, 172.16.0.1:18';
+      const headers = await upstreamHeaders({ 'X-Forwarded-For': xff, 'X-Real-IP': '10.0.0.2', 'X-Forwarded-Port': '14' });
+      expect(headers).toMatchObject({ 'x-real-ip': '10.0.0.1', 'x-forwarded-for': `${xff}, 127.0.0.1`, 'x-forwarded-port': '14' });
+    });
+    return;
+  }
+
+  it(trusted ? 'X-Real-IP: should be forwarded if present in request' : 'X-Real-IP: should be replaced if present in request', async () => {
+    expect((await upstreamHeaders({}))['x-real-ip']).toBe('127.0.0.1');
+    expect((await upstreamHeaders({ 'X-Real-IP': '10.0.0.1' }))['x-real-ip']).toBe(trusted ? '10.0.0.1' : '127.0.0.1');
+  });
+
+  it('X-Forwarded-For: should be added if not present in request, appended if present', async () => {
+    expect((await upstreamHeaders({}))['x-forwarded-for']).toBe('127.0.0.1');
+    expect((await upstreamHeaders({ 'X-Forwarded-For': '10.0.0.1' }))['x-forwarded-for']).toBe('10.0.0.1, 127.0.0.1');
+  });
+
+  it(`X-Forwarded-Proto, -Host, -Port, -Path: should be ${trusted ? 'forwarded' : 'replaced'} if present in request`, async () => {
+    const sent = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'example.test', 'X-Forwarded-Port': '80', 'X-Forwarded-Path': '/original-path' };
+    expect(await upstreamHeaders(sent)).toMatchObject(
+      trusted
+        ? { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'example.test', 'x-forwarded-port': '80', 'x-forwarded-path': '/original-path' }
+        : { 'x-forwarded-proto': 'http', 'x-forwarded-host': 'headers-inspect.test', 'x-forwarded-port': port, 'x-forwarded-path': '/' },
+    );
+  });
+
+  it(trusted ? 'X-Forwarded-Prefix: should be preserved even if path was stripped' : 'X-Forwarded-Prefix: should be replaced if present in request and path was stripped', async () => {
+    expect((await upstreamHeaders({ 'X-Forwarded-Prefix': '/preserved' }, '/foo/status/200'))['x-forwarded-prefix']).toBe(trusted ? '/preserved' : '/foo');
+    expect((await upstreamHeaders({ 'X-Forwarded-Prefix': '/preserved' }, '/status/200'))['x-forwarded-prefix']).toBe(trusted ? '/preserved' : undefined);
+  });
+
+  // kong/runloop/handler.lua: the https-only check reads forwarded_proto, the trusted proxy's.
+  it('lets a trusted proxy that terminated TLS reach an https-only route; an untrusted client gets 426', async () => {
+    const reply = await send(`${dp.proxyUrl}/secure`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(reply.status).toBe(trusted ? 200 : 426);
   });
 });
 

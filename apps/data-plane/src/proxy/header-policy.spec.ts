@@ -15,6 +15,7 @@ describe('readHeaderPolicy', () => {
       tollgateUpstreamLatency: false,
       tollgateProxyLatency: false,
       upstreamRequestId: true,
+      trusted: null,
     });
   });
 

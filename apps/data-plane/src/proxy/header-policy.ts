@@ -1,4 +1,5 @@
 import { TOLLGATE_VERSION } from '../sync/start-config-sync';
+import type { TrustedProxies } from './trusted-proxies';
 
 /**
  * Which of the gateway's own headers go to clients and upstreams, chosen as Kong's `headers` and
@@ -24,6 +25,8 @@ export interface HeaderPolicy {
   readonly tollgateProxyLatency: boolean;
   /** `X-Kong-Request-Id` sent upstream (replacing the client's). */
   readonly upstreamRequestId: boolean;
+  /** Kong's trusted_ips / real_ip_header / real_ip_recursive; null: no client is believed. */
+  readonly trusted: TrustedProxies | null;
 }
 
 /** Kong's `kong/<version>`: Tollgate names itself the same way. */
@@ -45,7 +48,7 @@ export const X_TOLLGATE_PROXY_LATENCY = 'X-Tollgate-Proxy-Latency';
 export const DEFAULT_HEADERS = 'server_tokens, latency_tokens, X-Kong-Request-Id';
 export const DEFAULT_HEADERS_UPSTREAM = 'X-Kong-Request-Id';
 
-type Flag = Exclude<keyof HeaderPolicy, 'upstreamRequestId'>;
+type Flag = Exclude<keyof HeaderPolicy, 'upstreamRequestId' | 'trusted'>;
 
 /** Kong's HEADER_KEY_TO_NAME tokens (lower-cased), and Tollgate's aliases. */
 const TOKENS: Readonly<Record<string, readonly Flag[]>> = {
@@ -72,7 +75,11 @@ function tokensOf(value: string): string[] {
 }
 
 /** Throws `<variable>: invalid entry '<token>'`, as Kong's conf_loader words it. */
-export function readHeaderPolicy(headers: string = DEFAULT_HEADERS, headersUpstream: string = DEFAULT_HEADERS_UPSTREAM): HeaderPolicy {
+export function readHeaderPolicy(
+  headers: string = DEFAULT_HEADERS,
+  headersUpstream: string = DEFAULT_HEADERS_UPSTREAM,
+  trusted: TrustedProxies | null = null,
+): HeaderPolicy {
   const flags: Record<Flag, boolean> = {
     server: false,
     via: false,
@@ -95,7 +102,7 @@ export function readHeaderPolicy(headers: string = DEFAULT_HEADERS, headersUpstr
     if (token !== 'off' && token.toLowerCase() !== 'x-kong-request-id') throw new Error(`TOLLGATE_HEADERS_UPSTREAM: invalid entry '${token}'`);
   }
   const upstreamRequestId = upstream[0] !== 'off' && upstream.some((token) => token !== 'off');
-  return Object.freeze({ ...flags, upstreamRequestId });
+  return Object.freeze({ ...flags, upstreamRequestId, trusted });
 }
 
 export const DEFAULT_HEADER_POLICY: HeaderPolicy = readHeaderPolicy();
