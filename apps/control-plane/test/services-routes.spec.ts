@@ -49,6 +49,8 @@ describe('admin API: services and routes', () => {
         enabled: true,
         tags: null,
         regions: [],
+        // Tollgate's: the operator's own, not a marketplace provider's.
+        organization: null,
       });
       expect(Math.abs(res.body.created_at - Date.now() / 1000)).toBeLessThan(60);
 
@@ -254,6 +256,8 @@ describe('admin API: services and routes', () => {
         service: { id: serviceId },
         tags: null,
         regions: [],
+        // Tollgate's: the operator's own, not a marketplace provider's.
+        organization: null,
       });
       const [row] = await cp.schema.query('SELECT service_id::text, paths FROM routes WHERE id = $1', [res.body.id]);
       expect(row).toEqual({ service_id: serviceId, paths: ['/users', '~/users/\\d+$'] });

@@ -64,7 +64,11 @@ export function sendGatewayError(res: ProxyResponse, error: GatewayError, plugin
 }
 
 export function sendPluginResponse(res: ProxyResponse, response: PluginResponse, pluginHeaders: readonly string[] | null): void {
-  const headers = [CONTENT_TYPE, response.contentType, CONTENT_LENGTH, String(response.body.length), ...response.headers];
+  // 204 and 304 carry no body and so no length; an empty contentType sends no Content-Type (Kong's proxy default).
+  const bodiless = response.status === 204 || response.status === 304;
+  const headers = bodiless ? [] : [CONTENT_LENGTH, String(response.body.length)];
+  if (response.contentType !== '' && !bodiless) headers.push(CONTENT_TYPE, response.contentType);
+  for (let i = 0; i < response.headers.length; i++) headers.push(response.headers[i]!);
   send(res, response.status, withPluginHeaders(headers, pluginHeaders), response.body);
 }
 

@@ -10,6 +10,7 @@ export type GatewayErrorCode =
   | 'GW_ERR_BAD_REQUEST'
   | 'GW_ERR_METHOD_NOT_ALLOWED'
   | 'GW_ERR_HEADERS_TOO_LARGE'
+  | 'GW_ERR_REQUEST_TIMEOUT'
   | 'GW_ERR_BAD_GATEWAY'
   | 'GW_ERR_NO_HEALTHY_TARGET'
   | 'GW_ERR_UPSTREAM_TIMEOUT'
@@ -41,6 +42,7 @@ const MESSAGES: Record<GatewayErrorCode, readonly [number, string]> = {
   // nginx refuses TRACE before Kong routes anything.
   GW_ERR_METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   GW_ERR_HEADERS_TOO_LARGE: [431, 'Request header fields too large'],
+  GW_ERR_REQUEST_TIMEOUT: [408, 'Request timeout'],
   GW_ERR_BAD_GATEWAY: [502, 'An invalid response was received from the upstream server'],
   GW_ERR_NO_HEALTHY_TARGET: [503, 'failure to get a peer from the ring-balancer'],
   GW_ERR_UPSTREAM_TIMEOUT: [504, 'The upstream server is timing out'],

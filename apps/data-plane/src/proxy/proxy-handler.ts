@@ -4,12 +4,13 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ConfigHolder } from '../config/runtime-config';
 import type { Logger } from '../logger';
-import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase } from '../pipeline/plugin-pipeline';
+import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase, runUnroutedLogPhase } from '../pipeline/plugin-pipeline';
 import type { ProxyMetrics } from '../status/proxy-metrics';
 import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
 import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { onResponseClose, type ProxyResponse, type ResponseCloseSink } from './proxy-response';
+import { needsBuffering, RequestBodyBuffer, type RequestBuffering } from './request-buffer';
 import { RequestContext } from './request-context';
 import { UpstreamExchange } from './upstream-exchange';
 import type { PluginSlot } from '../config/plugin-chains';
@@ -47,7 +48,9 @@ export function routeRequest(ctx: RequestContext): GatewayError | null {
   // Behind a trusted proxy that terminated TLS, its X-Forwarded-Proto counts (Kong's forwarded_proto).
   if (match.httpsRedirect && ctx.trustedForwarded('x-forwarded-proto') !== 'https') return GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED;
   ctx.plan = ctx.config.plans.get(match.route.id) ?? null;
-  return ctx.plan === null ? GATEWAY_ERRORS.GW_ERR_NO_ROUTE : null;
+  if (ctx.plan === null) return GATEWAY_ERRORS.GW_ERR_NO_ROUTE;
+  if (ctx.plan.chain.log.length > 0) ctx.routedAt = performance.now(); // for tracing spans; only with log plugins
+  return null;
 }
 
 /**
@@ -60,6 +63,9 @@ export class ProxyHandler implements ResponseCloseSink {
   private onDrained: (() => void) | null = null;
   /** Kept beside node's sockets, not on them: expando fields would change their hidden class mid-life. */
   private readonly byteMarks = new WeakMap<Socket, ByteMarks>();
+  /** The ending call's bytes in and out (countBytes), read by metering and log plugins. */
+  private bytesIn = 0;
+  private bytesOut = 0;
 
   constructor(
     private readonly configs: ConfigHolder,
@@ -67,6 +73,8 @@ export class ProxyHandler implements ResponseCloseSink {
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
     private readonly usage: UsageSink | null,
+    /** Where routes with request_buffering keep bodies and how much of a response response_buffering holds; null: neither. */
+    private readonly requestBuffering: RequestBuffering | null = null,
     private readonly headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY,
   ) {}
 
@@ -130,8 +138,9 @@ export class ProxyHandler implements ResponseCloseSink {
     const plan = ctx.plan!;
     if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
     if (plan.target === null) return this.refuse(ctx, res, GATEWAY_ERRORS.GW_ERR_NO_SERVICE);
-    const exchange = new UpstreamExchange(ctx, plan.target, res);
+    const exchange = new UpstreamExchange(ctx, plan.target, res, plan.route.response_buffering ? (this.requestBuffering?.responseBytes ?? 0) : 0);
     res.exchange = exchange;
+    if (this.requestBuffering !== null && needsBuffering(ctx)) return new RequestBodyBuffer(ctx, exchange, res, this.requestBuffering).start();
     exchange.start();
   }
 
@@ -156,10 +165,14 @@ export class ProxyHandler implements ResponseCloseSink {
     const total = performance.now() - res.startedAt;
     const upstreamMs = exchange?.upstreamLatency ?? -1;
     this.metrics.record(res.statusCode, total, upstreamMs, exchange?.proxyLatency ?? -1);
+    const logs = ctx !== null && (ctx.plan !== null ? ctx.plan.chain.log.length > 0 : ctx.config.unroutedLog.length > 0);
+    if (this.usage !== null || logs) this.countBytes(res);
     if (this.usage !== null) this.meter(res, total, upstreamMs);
-    if (ctx !== null && ctx.plan !== null && ctx.plan.chain.log.length > 0) {
+    if (logs) {
       if (ctx.status === 0) ctx.status = res.statusCode;
-      runLogPhase(ctx, ctx.plan.chain.log, this.logFailed);
+      ctx.callEnd = { res, exchange, totalMs: total, bytesIn: this.bytesIn, bytesOut: this.bytesOut, endMark: res.startedAt + total };
+      if (ctx.plan !== null) runLogPhase(ctx, ctx.plan.chain.log, this.logFailed);
+      else runUnroutedLogPhase(ctx, ctx.config.unroutedLog, this.unroutedLogFailed);
     }
     res.context = null;
     res.exchange = null;
@@ -178,22 +191,29 @@ export class ProxyHandler implements ResponseCloseSink {
    * socket counters, i.e. the plaintext HTTP bytes (TLS records and handshakes are not counted).
    * Requests node's parser refuses (400, 431) and WebSocket upgrades are not metered.
    */
-  private meter(res: ProxyResponse, totalMs: number, upstreamMs: number): void {
-    const ctx = res.context;
+  private countBytes(res: ProxyResponse): void {
     const socket = res.clientSocket!;
     const read = socket.bytesRead;
     const written = socket.bytesWritten;
     let marks = this.byteMarks.get(socket);
     if (marks === undefined) this.byteMarks.set(socket, (marks = { read: 0, written: 0 }));
-    const bytesIn = read - marks.read;
-    const bytesOut = written - marks.written;
+    this.bytesIn = read - marks.read;
+    this.bytesOut = written - marks.written;
     marks.read = read;
     marks.written = written;
-    this.usage!.record(ctx?.service?.id ?? null, ctx?.route?.id ?? null, ctx?.consumer?.id ?? null, res.statusCode, bytesIn, bytesOut, totalMs, upstreamMs);
+  }
+
+  private meter(res: ProxyResponse, totalMs: number, upstreamMs: number): void {
+    const ctx = res.context;
+    this.usage!.record(ctx?.service?.id ?? null, ctx?.route?.id ?? null, ctx?.consumer?.id ?? null, res.statusCode, this.bytesIn, this.bytesOut, totalMs, upstreamMs);
   }
 
   private readonly logFailed = (error: unknown, slot: PluginSlot): void => {
     this.logger.error({ err: error, plugin: slot.name }, 'plugin log phase failed');
+  };
+
+  private readonly unroutedLogFailed = (error: unknown, plugin: string): void => {
+    this.logger.error({ err: error, plugin }, 'plugin log phase failed');
   };
 
   /** Resolves once no request is in flight (after the listeners stopped accepting). */

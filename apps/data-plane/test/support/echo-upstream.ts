@@ -24,6 +24,8 @@ export interface EchoUpstream {
   readonly progress: Map<string, number>;
   /** Sockets that connected, in order. */
   readonly connections: number;
+  /** Sockets open now. */
+  readonly openConnections: number;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,9 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     progress,
     get connections() {
       return connections;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -70,6 +70,12 @@ function checkRouteRegex(value: string): string | null {
   }
 }
 
+/** Kong's transformers render `$(...)` as Lua templates; Tollgate runs no templates, so it says so. */
+function checkColonPair(value: string): string | null {
+  if (!/^[^:]+:.*$/s.test(value)) return `invalid value: ${value} (expected name:value)`;
+  return value.includes('$(') ? `templates are not supported: ${value}` : null;
+}
+
 function checkCidr(value: string): string | null {
   const [ip, bits, extra] = value.split('/');
   if (extra !== undefined) return 'invalid cidr range: ' + value;
@@ -109,8 +115,17 @@ const checks: Record<StringCheck, Check> = {
   },
   url: checkUrl,
   regex: checkRegex,
+  asterisk_or_regex: (v) => (v === '*' || checkRegex(v) === null ? null : `'${v}' is not a valid regex`),
+  colon_pair: checkColonPair,
   header_name: (v) => (TOKEN.test(v) ? null : 'bad header name: ' + v),
   http_method: (v) => (/^[A-Z]+$/.test(v) ? null : 'invalid value: ' + v),
+  log_header_name: (v) => {
+    if (!TOKEN.test(v)) return 'bad header name: ' + v;
+    const lower = v.toLowerCase();
+    return lower === 'host' || lower === 'content-length' || lower === 'content-type' ? `cannot contain '${v}' header` : null;
+  },
+  file_path: (v) => (/^[^\s*&%\\`][^*&%\\`]*[^\s*&%\\`]$/.test(v) ? null : 'not a valid filename'),
+  lua_code: () => 'Lua code is not supported: Tollgate runs no Lua, so custom_fields_by_lua must be empty',
   cidr: checkCidr,
   ip_or_cidr: checkCidr,
   tag: (v) => (TAG.test(v) ? null : 'invalid tag: must be printable, without commas or slashes'),
