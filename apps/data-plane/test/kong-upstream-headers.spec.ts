@@ -2,20 +2,16 @@ import type { Service } from '@tollgate/config';
 import type { RunningDataPlane } from '../src/data-plane';
 import { readHeaderPolicy } from '../src/proxy/header-policy';
 import { readTrustedProxies } from '../src/proxy/trusted-proxies';
-import { route, service, snapshot } from './support/config-fixtures';
+import { plugin, route, service, snapshot } from './support/config-fixtures';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
 import { json, send, sendRaw, startTestDataPlane, type Reply } from './support/test-data-plane';
 
 /**
  * Cases translated from Kong's spec/02-integration/05-proxy/03-upstream_headers_spec.lua (default,
- * non-trusted configuration) and 13-error_handlers_spec.lua, against a real data plane and a real
+ * trusted, non-trusted and recursive configurations), 32-query-params_spec.lua and
+ * 13-error_handlers_spec.lua, against a real data plane and a real
  * upstream; each `it` names the Kong case.
  */
-// Not translated yet: the cases that need the request-transformer plugin's handler (not on this
-// branch): "keeps proxy-authorization header when a plugin specifies it", "... if plugin specifies
-// same value as in requests", and 32-query-params_spec.lua "does proxy set query args if URI does
-// not contain arguments".
-
 describe('spec/02-integration/05-proxy/03-upstream_headers_spec.lua', () => {
   let upstream: EchoUpstream;
   let dp: RunningDataPlane;
@@ -33,7 +29,10 @@ describe('spec/02-integration/05-proxy/03-upstream_headers_spec.lua', () => {
       route(svc, { protocols: ['http'], paths: ['/status/200'], strip_path: false }),
       route(svc, { protocols: ['http'], paths: ['/'], strip_path: true }),
     ];
-    expect(await dp.applySnapshot(snapshot({ services: [svc], routes }))).toEqual({ ok: true });
+    const proxyAuthorization = route(svc, { protocols: ['http'], paths: ['/proxy-authorization'], strip_path: true });
+    const setsIt = { add: { headers: ['Proxy-Authorization:Basic ZGVtbzp0ZXN0'] }, replace: { headers: ['Proxy-Authorization:Basic ZGVtbzp0ZXN0'] } };
+    const plugins = [plugin('request-transformer', setsIt, { route: proxyAuthorization })];
+    expect(await dp.applySnapshot(snapshot({ services: [svc], routes: [...routes, proxyAuthorization], plugins }))).toEqual({ ok: true });
   });
 
   afterAll(async () => {
@@ -84,6 +83,15 @@ describe('spec/02-integration/05-proxy/03-upstream_headers_spec.lua', () => {
     it('keeps trailer when requested', async () => {
       const reply = await send(`${dp.proxyUrl}/kong-hop-by-hop`, { headers: { Host: 'headers-inspect.test', TE: 'trailers' } });
       expect(reply.headers.trailer).toBe('Expires');
+    });
+
+    it('keeps proxy-authorization header when a plugin specifies it', async () => {
+      expect((await upstreamHeaders({ 'Proxy-Authorization': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l' }, '/proxy-authorization'))['proxy-authorization']).toBe('Basic ZGVtbzp0ZXN0');
+      expect((await upstreamHeaders({}, '/proxy-authorization'))['proxy-authorization']).toBe('Basic ZGVtbzp0ZXN0');
+    });
+
+    it('keeps proxy-authorization header if plugin specifies same value as in requests', async () => {
+      expect((await upstreamHeaders({ 'Proxy-Authorization': 'Basic ZGVtbzp0ZXN0' }, '/proxy-authorization'))['proxy-authorization']).toBe('Basic ZGVtbzp0ZXN0');
     });
   });
 
@@ -242,7 +250,7 @@ describe.each([
   });
 });
 
-describe("Kong's runloop on paths and methods: empty query strings, merged slashes, TRACE", () => {
+describe("32-query-params_spec.lua, and Kong's runloop on paths and methods: empty query strings, merged slashes, TRACE", () => {
   let upstream: EchoUpstream;
   let dp: RunningDataPlane;
 
@@ -252,7 +260,9 @@ describe("Kong's runloop on paths and methods: empty query strings, merged slash
     const svc = service({ host: '127.0.0.1', port: upstream.port });
     const plain = route(svc, { paths: ['/x'], strip_path: false });
     const byHeader = route(svc, { paths: ['/h'], headers: { 'x-version': ['v2'] } });
-    expect(await dp.applySnapshot(snapshot({ services: [svc], routes: [plain, byHeader] }))).toEqual({ ok: true });
+    const setQueryArg = route(svc, { paths: ['/set-query-arg'], strip_path: false });
+    const plugins = [plugin('request-transformer', { add: { querystring: ['dummy:1'] } }, { route: setQueryArg })];
+    expect(await dp.applySnapshot(snapshot({ services: [svc], routes: [plain, byHeader, setQueryArg], plugins }))).toEqual({ ok: true });
   });
 
   afterAll(async () => {
@@ -264,6 +274,11 @@ describe("Kong's runloop on paths and methods: empty query strings, merged slash
     const raw = await sendRaw(dp.proxyUrl, `GET ${path} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
     return (JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Echo).url;
   };
+
+  // spec/02-integration/05-proxy/32-query-params_spec.lua
+  it('does proxy set query args if URI does not contain arguments', async () => {
+    expect(await upstreamUrl('/set-query-arg?')).toBe('/set-query-arg?dummy=1');
+  });
 
   // Kong's runloop (handler.lua, access `after`): "/foo?" keeps its empty query string upstream.
   it('keeps the ? of an empty query string, and adds none when there was none', async () => {
