@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startDataPlaneProcess, type DataPlaneProcess } from './support/data-plane-process';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
-import { json, send, type Reply } from './support/test-data-plane';
+import { readHeaderPolicy } from '../src/proxy/header-policy';
+import type { RunningDataPlane } from '../src/data-plane';
+import { route, service, snapshot } from './support/config-fixtures';
+import { json, send, startTestDataPlane, type Reply } from './support/test-data-plane';
 
 /**
  * Data-plane processes started as an operator starts them, with Kong's `headers` and
@@ -189,5 +192,44 @@ describe('TOLLGATE_HEADERS and TOLLGATE_HEADERS_UPSTREAM (Kong headers / headers
       const reply = await get('upstreamLatency', '/', 'nowhere.test');
       for (const name of ['x-kong-upstream-latency', 'x-kong-proxy-latency', 'x-kong-response-latency']) expect(reply.headers[name]).toBeUndefined();
     });
+  });
+});
+
+describe('spec/02-integration/05-proxy/15-upstream-status-header_spec.lua (in-process data planes)', () => {
+  let upstream: EchoUpstream;
+  const planes: RunningDataPlane[] = [];
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+  });
+
+  afterAll(async () => {
+    await Promise.all(planes.map((dp) => dp.close()));
+    await upstream.close();
+  });
+
+  async function planeWith(headers?: string): Promise<RunningDataPlane> {
+    const dp = await startTestDataPlane(headers === undefined ? {} : { headers: readHeaderPolicy(headers) });
+    planes.push(dp);
+    const svc = service({ host: '127.0.0.1', port: upstream.port });
+    const down = service({ host: '127.0.0.1', port: await freePort(), retries: 0 });
+    const outcome = await dp.applySnapshot(snapshot({ services: [svc, down], routes: [route(svc, { paths: ['/status/200'] }), route(down, { paths: ['/down'] })] }));
+    expect(outcome).toEqual({ ok: true });
+    return dp;
+  }
+
+  it('is not injected with default configuration', async () => {
+    const dp = await planeWith();
+    expect((await send(`${dp.proxyUrl}/status/200`)).headers['x-kong-upstream-status']).toBeUndefined();
+  });
+
+  it('is injected with configuration [headers=X-Kong-Upstream-Status]; should be same as upstream status code', async () => {
+    const dp = await planeWith('X-Kong-Upstream-Status');
+    const reply = await send(`${dp.proxyUrl}/status/200`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['x-kong-upstream-status']).toBe('200');
+    expect(reply.headers.server).toBeUndefined();
+    // No answer from the upstream: the status the gateway answered, as Kong reports it.
+    expect((await send(`${dp.proxyUrl}/down`)).headers['x-kong-upstream-status']).toBe('502');
   });
 });

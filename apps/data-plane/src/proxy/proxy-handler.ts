@@ -45,7 +45,8 @@ export function routeRequest(ctx: RequestContext): GatewayError | null {
   ctx.match = match;
   ctx.route = match.route;
   ctx.service = match.service;
-  if (match.httpsRedirect) return GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED;
+  // Behind a trusted proxy that terminated TLS, its X-Forwarded-Proto counts (Kong's forwarded_proto).
+  if (match.httpsRedirect && ctx.trustedForwarded('x-forwarded-proto') !== 'https') return GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED;
   ctx.plan = ctx.config.plans.get(match.route.id) ?? null;
   if (ctx.plan === null) return GATEWAY_ERRORS.GW_ERR_NO_ROUTE;
   if (ctx.plan.chain.log.length > 0) ctx.routedAt = performance.now(); // for tracing spans; only with log plugins

@@ -180,7 +180,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.upstreamLatency = performance.now() - this.sentAt;
     const ctx = this.ctx;
     ctx.status = statusCode;
-    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx);
+    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx, statusCode);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
     const chain = ctx.plan!.chain;
