@@ -26,6 +26,16 @@ const ROWS = [
   { id: 'bare-node', label: 'bare node:http proxy, keep-alive agent', issue: 13600 },
   { id: 'tollgate-bare', label: 'Tollgate, 1 route, no plugins' },
   { id: 'tollgate-full', label: 'Tollgate, key-auth + rate-limiting (local), 100 routes / 100 consumers' },
+  { id: 'tollgate-full-basic', label: 'Tollgate, basic-auth (scrypt hashes) + rate-limiting, 100 routes / 100 consumers' },
+  { id: 'tollgate-full-jwt', label: 'Tollgate, jwt (HS256) + rate-limiting, 100 routes / 100 consumers' },
+  { id: 'tollgate-full-hmac', label: 'Tollgate, hmac-auth (hmac-sha256 over date) + rate-limiting, 100 routes / 100 consumers' },
+];
+/** The full rows, one per auth plugin: their cost is read as a ratio to the bare row. */
+const AUTH_ROWS = [
+  ['key-auth', 'tollgate-full'],
+  ['basic-auth', 'tollgate-full-basic'],
+  ['jwt', 'tollgate-full-jwt'],
+  ['hmac-auth', 'tollgate-full-hmac'],
 ];
 const CR_ROWS = [
   { id: 'direct', label: 'direct to nginx' },
@@ -89,6 +99,23 @@ for (const row of ROWS) {
   out.push(
     `| ${row.label} | ${fmtRps(s.top.rps)} | ${fmtMs(s.top.p50)} | ${fmtMs(s.top.p99)} | ${runs} | ${cpu(s.top.cpu)} | ${fmtRps(s.top.perCpu)} | ${fmtRps(row.issue)} | ${fmtRatio(vsBare)} | ${fmtRatio(vsFull)} |`,
   );
+}
+
+if (AUTH_ROWS.some(([, id]) => summary.get(id)?.top)) {
+  out.push('');
+  out.push('### Cost of each auth plugin on the full row (with rate-limiting, 100 routes / 100 consumers)');
+  out.push('');
+  out.push('| auth plugin | best req/s | full row / bare row | full row / key-auth full row | p99 ms | req per proxy CPU-s, full / bare |');
+  out.push('|---|---:|---:|---:|---:|---:|');
+  const bareCpu = summary.get('tollgate-bare')?.top?.perCpu;
+  for (const [plugin, id] of AUTH_ROWS) {
+    const top = summary.get(id)?.top;
+    if (!top) {
+      out.push(`| ${plugin} | NOT MEASURED | – | – | – | – |`);
+      continue;
+    }
+    out.push(`| ${plugin} | ${fmtRps(top.rps)} | ${fmtRatio(top.rps / tgBare)} | ${fmtRatio(top.rps / tgFull)} | ${fmtMs(top.p99)} | ${fmtRatio(top.perCpu / bareCpu)} |`);
+  }
 }
 
 // Constant rate: the lowest p50 of the runs per row; "added" is over direct-to-nginx.
