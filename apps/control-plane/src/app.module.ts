@@ -1,12 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccessGuard } from './access/access.guard';
+import { AdminBootstrap } from './access/admin-bootstrap';
+import { AdminTokenVerifier } from './access/admin-tokens/admin-token-verifier';
+import { AdminTokensController } from './access/admin-tokens/admin-tokens.controller';
+import { AdminTokensService } from './access/admin-tokens/admin-tokens.service';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { UsageAnalytics } from './analytics/usage-analytics.service';
 import { UsageEntityNames } from './analytics/usage-entity-names';
 import { DataPlanesController } from './clustering/data-planes.controller';
 import { AuditLog } from './config-log/audit-log';
+import { AuditLogController } from './config-log/audit-log.controller';
+import { AuditLogReader } from './config-log/audit-log-reader';
 import { ConfigVersionLedger } from './config-log/config-version-ledger';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher } from './config-sync/config-publisher';
@@ -14,6 +21,7 @@ import { ConfigSyncServer } from './config-sync/config-sync.server';
 import { ConfigSyncService } from './config-sync/config-sync.service';
 import { DataPlaneRegistry } from './config-sync/data-plane-registry';
 import { DeltaBuilder } from './config-sync/delta-builder';
+import { PluginAvailability } from './config-sync/plugin-availability';
 import { SnapshotBuilder } from './config-sync/snapshot-builder';
 import { SnapshotCache } from './config-sync/snapshot-cache';
 import { dataSourceOptions } from './database/data-source-options';
@@ -30,6 +38,8 @@ import { MetricsRegistry } from './metrics/metrics-registry';
 import { ApisController } from './legacy-apis/apis.controller';
 import { ApisService } from './legacy-apis/apis.service';
 import { OpenApiController } from './openapi/openapi.controller';
+import { PluginMessages } from './plugin-messages/plugin-messages';
+import { ProxyCacheController } from './plugin-messages/proxy-cache.controller';
 import { SchemasController } from './schemas/schemas.controller';
 import { SchemasService } from './schemas/schemas.service';
 import type { ControlPlaneSettings } from './settings';
@@ -60,10 +70,18 @@ export class AppModule {
         ApisController,
         AnalyticsController,
         MetricsController,
+        AdminTokensController,
+        AuditLogController,
+        ProxyCacheController,
         ...entityControllers(),
       ],
       providers: [
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        AdminTokenVerifier,
+        AdminTokensService,
+        AdminBootstrap,
+        AuditLogReader,
         EntityStore,
         EntityInput,
         EntitiesService,
@@ -78,9 +96,11 @@ export class AppModule {
         SnapshotCache,
         DeltaBuilder,
         DataPlaneRegistry,
+        PluginAvailability,
         ConfigSyncService,
         ConfigSyncServer,
         ConfigPublisher,
+        PluginMessages,
         ChangeLogRetention,
         MetricsRegistry,
         UsageMetrics,

@@ -3,7 +3,11 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readClusterTls } from '@tollgate/protocol';
 import type { AddressInfo } from 'node:net';
+import { adminAuthentication } from './access/admin-authentication';
+import { AdminBootstrap } from './access/admin-bootstrap';
+import { AdminTokenVerifier } from './access/admin-tokens/admin-token-verifier';
 import { adminBodyParser } from './admin/admin-body-parser';
+import { adminRequestScope } from './admin/admin-request-scope';
 import { AppModule } from './app.module';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
@@ -11,7 +15,7 @@ import { ConfigSyncServer } from './config-sync/config-sync.server';
 import { resolveClusterTlsFiles } from './config-sync/dev-certificates';
 import { ensureDatabase } from './database/ensure-database';
 import { PinoNestLogger } from './logging/pino-nest-logger';
-import type { ControlPlaneSettings } from './settings';
+import { isLoopback, type ControlPlaneSettings } from './settings';
 import { UsageIngestionWorker, type UsageWorkerOptions } from './usage/usage-ingestion.worker';
 import { UsageRetention } from './usage/usage-retention';
 import { UsageRoller } from './usage/usage-roller';
@@ -31,6 +35,16 @@ export interface StartOptions {
   readonly usageWorker?: Pick<UsageWorkerOptions, 'lockDurationMs' | 'stalledIntervalMs'>;
 }
 
+/** Creates the bootstrap token if asked to, then refuses to serve off loopback while no token exists. */
+async function guardAdminListen(app: INestApplication, settings: ControlPlaneSettings, verifier: AdminTokenVerifier): Promise<void> {
+  if (settings.adminBootstrapToken !== null) await app.get(AdminBootstrap).ensure(settings.adminBootstrapToken);
+  if (isLoopback(settings.adminHost) || (await verifier.anyTokenExists())) return;
+  throw new Error(
+    `TOLLGATE_ADMIN_LISTEN=${settings.adminHost}:${settings.adminPort} is not a loopback address and no admin tokens are set up: ` +
+      'refusing to expose an unauthenticated admin API (set TOLLGATE_ADMIN_BOOTSTRAP_TOKEN, or create one with `npm run tollgate -- admin-tokens create` on loopback first)',
+  );
+}
+
 /**
  * Creates the database and schema if missing, migrates, serves the admin API, and streams
  * config to data planes over gRPC.
@@ -42,8 +56,18 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     bodyParser: false,
     logger: new PinoNestLogger(settings.logLevel),
   });
+  app.use(adminRequestScope);
+  const verifier = app.get(AdminTokenVerifier);
+  // Who is calling is known before any body is read.
+  app.use(adminAuthentication(verifier, { openWithoutTokens: isLoopback(settings.adminHost) }));
   app.use(adminBodyParser);
   await app.init();
+  try {
+    await guardAdminListen(app, settings, verifier);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const publisher = app.get(ConfigPublisher);
   const syncServer = app.get(ConfigSyncServer);
   const retention = app.get(ChangeLogRetention);

@@ -29,8 +29,11 @@ describe('readControlPlaneSettings', () => {
     expect(readControlPlaneSettings({ TOLLGATE_USAGE_ROLL_INTERVAL: '0' }).usageRollIntervalMs).toBe(0);
   });
 
-  it('refuses an admin API off loopback while no admin tokens exist', () => {
-    expect(() => readControlPlaneSettings({ TOLLGATE_ADMIN_LISTEN: '0.0.0.0:8001' })).toThrow(/not a loopback address/);
+  it('reads an admin API off loopback (the start refuses it until a token exists) and a bootstrap token', () => {
+    expect(readControlPlaneSettings({ TOLLGATE_ADMIN_LISTEN: '0.0.0.0:8001' })).toMatchObject({ adminHost: '0.0.0.0', adminBootstrapToken: null });
+    const token = 'tgk_' + 'A'.repeat(43);
+    expect(readControlPlaneSettings({ TOLLGATE_ADMIN_BOOTSTRAP_TOKEN: token }).adminBootstrapToken).toBe(token);
+    expect(() => readControlPlaneSettings({ TOLLGATE_ADMIN_BOOTSTRAP_TOKEN: 'hunter2' })).toThrow(/TOLLGATE_ADMIN_BOOTSTRAP_TOKEN: expected tgk_/);
     expect(readControlPlaneSettings({ TOLLGATE_ADMIN_LISTEN: '[::1]:9001' })).toMatchObject({ adminHost: '::1', adminPort: 9001 });
   });
 

@@ -1,6 +1,7 @@
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { TOKEN_PATTERN } from './access/admin-tokens/token-secret';
 
 /** The control plane's settings, read once from the environment (12-factor) and frozen. */
 export interface ControlPlaneSettings {
@@ -9,6 +10,8 @@ export interface ControlPlaneSettings {
   readonly databaseSchema: string;
   readonly adminHost: string;
   readonly adminPort: number;
+  /** TOLLGATE_ADMIN_BOOTSTRAP_TOKEN: the admin token created at start when none exists yet. */
+  readonly adminBootstrapToken: string | null;
   readonly clusterHost: string;
   readonly clusterPort: number;
   readonly clusterTls: ClusterTlsFiles;
@@ -80,18 +83,17 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(`TOLLGATE_DATABASE_SCHEMA: expected a lower-case SQL identifier, got '${schema}'`);
   }
-  // Admin tokens arrive with billing; until then the admin API is only safe on loopback.
-  if (!isLoopback(admin.host)) {
-    throw new Error(
-      `TOLLGATE_ADMIN_LISTEN=${admin.host}:${admin.port} is not a loopback address and no admin tokens are set up: ` +
-        'refusing to expose an unauthenticated admin API',
-    );
+  const bootstrap = env.TOLLGATE_ADMIN_BOOTSTRAP_TOKEN || null;
+  // Off loopback the start refuses to serve until an admin token exists (see startControlPlane).
+  if (bootstrap !== null && !TOKEN_PATTERN.test(bootstrap)) {
+    throw new Error('TOLLGATE_ADMIN_BOOTSTRAP_TOKEN: expected tgk_ and 43 base64url characters (32 random bytes), for example from `openssl rand 32 | basenc --base64url`');
   }
   return Object.freeze({
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tollgate',
     databaseSchema: schema,
     adminHost: admin.host,
     adminPort: admin.port,
+    adminBootstrapToken: bootstrap,
     clusterHost: cluster.host,
     clusterPort: cluster.port,
     clusterTls: {

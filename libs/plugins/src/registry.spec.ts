@@ -16,15 +16,22 @@ describe('plugin registry', () => {
       'bot-detection',
       'correlation-id',
       'cors',
+      'file-log',
       'hmac-auth',
+      'http-log',
       'ip-restriction',
       'jwt',
       'key-auth',
+      'opentelemetry',
+      'prometheus',
+      'proxy-cache',
       'rate-limiting',
       'request-size-limiting',
       'request-termination',
       'request-transformer',
+      'response-ratelimiting',
       'response-transformer',
+      'tcp-log',
     ]);
   });
 
@@ -42,9 +49,16 @@ describe('plugin registry', () => {
       'request-size-limiting': 951,
       acl: 950,
       'rate-limiting': 910,
+      'response-ratelimiting': 900,
       'request-transformer': 801,
       'response-transformer': 800,
       'request-termination': 2,
+      'proxy-cache': 100,
+      opentelemetry: 14,
+      prometheus: 13,
+      'http-log': 12,
+      'file-log': 9,
+      'tcp-log': 7,
     });
   });
 

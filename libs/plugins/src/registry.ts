@@ -2,19 +2,26 @@ import { aclPlugin } from './acl';
 import { basicAuthPlugin } from './basic-auth';
 import { botDetectionPlugin } from './bot-detection';
 import type { BundledPlugin } from './bundled-plugin';
-import { correlationIdSchema } from './correlation-id';
-import { corsSchema } from './cors';
+import { correlationIdPlugin } from './correlation-id';
+import { corsPlugin } from './cors';
+import { fileLogPlugin } from './file-log';
 import { hmacAuthPlugin } from './hmac-auth';
+import { httpLogPlugin } from './http-log';
 import { ipRestrictionPlugin } from './ip-restriction';
 import { jwtPlugin } from './jwt';
 import { keyAuthPlugin } from './key-auth';
+import { openTelemetryPlugin } from './opentelemetry';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
+import { prometheusPlugin } from './prometheus';
+import { proxyCachePlugin } from './proxy-cache';
 import { rateLimitingPlugin } from './rate-limiting';
+import { requestSizeLimitingPlugin } from './request-size-limiting';
 import { requestTerminationPlugin } from './request-termination';
-import { requestSizeLimitingSchema } from './request-size-limiting';
-import { requestTransformerSchema } from './request-transformer';
-import { responseTransformerSchema } from './response-transformer';
+import { requestTransformerPlugin } from './request-transformer';
+import { responseRatelimitingPlugin } from './response-ratelimiting';
+import { responseTransformerPlugin } from './response-transformer';
+import { tcpLogPlugin } from './tcp-log';
 
 /**
  * The one list of bundled plugins: adding a plugin is adding its folder and one line here. The
@@ -31,20 +38,18 @@ const BUNDLED: readonly BundledPlugin[] = [
   requestTerminationPlugin,
   botDetectionPlugin,
   hmacAuthPlugin,
-];
-
-/**
- * TRANSITIONAL: schemas whose data-plane handler is being written. They validate, but a data plane
- * does not advertise them, so the control plane refuses a write of one while a data plane of the
- * region is connected (see the control plane's plugin-availability check). Each moves to BUNDLED
- * with its handler; this list must end empty.
- */
-const SCHEMA_ONLY: readonly PluginSchema[] = [
-  correlationIdSchema,
-  corsSchema,
-  requestSizeLimitingSchema,
-  requestTransformerSchema,
-  responseTransformerSchema,
+  corsPlugin,
+  correlationIdPlugin,
+  requestSizeLimitingPlugin,
+  requestTransformerPlugin,
+  responseTransformerPlugin,
+  responseRatelimitingPlugin,
+  proxyCachePlugin,
+  httpLogPlugin,
+  prometheusPlugin,
+  fileLogPlugin,
+  tcpLogPlugin,
+  openTelemetryPlugin,
 ];
 
 function deepFreeze<T>(value: T): T {
@@ -56,9 +61,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Every bundled plugin's schema by name; the schemas are deeply frozen. */
-export const pluginSchemas: ReadonlyMap<string, PluginSchema> = new Map(
-  [...BUNDLED.map((p) => p.schema), ...SCHEMA_ONLY].map((schema) => [schema.name, deepFreeze(schema)]),
-);
+export const pluginSchemas: ReadonlyMap<string, PluginSchema> = new Map(BUNDLED.map((p) => [p.schema.name, deepFreeze(p.schema)]));
 
 /** Every bundled plugin's data-plane handler by name. */
 export const pluginHandlers: ReadonlyMap<string, AnyPluginHandler> = new Map(BUNDLED.map((p) => [p.handler.name, Object.freeze(p.handler)]));

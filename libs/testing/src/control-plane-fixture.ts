@@ -26,14 +26,19 @@ export interface TestControlPlaneOptions {
   readonly usageWorker?: StartOptions['usageWorker'];
   /** How often the usage roller runs; 0 runs none (a test then rolls with `UsageRoller.rollOnce`). Default 5 s, as deployed. */
   readonly usageRollIntervalMs?: number;
+  /** TOLLGATE_ADMIN_BOOTSTRAP_TOKEN; default none. */
+  readonly adminBootstrapToken?: string;
+  /** Admin API host; default 127.0.0.1 (0.0.0.0 shows the refusal off loopback). */
+  readonly adminHost?: string;
 }
 
 export function testControlPlaneSettings(schema: TestSchema, options: TestControlPlaneOptions = {}): ControlPlaneSettings {
   return {
     databaseUrl: schema.databaseUrl,
     databaseSchema: schema.name,
-    adminHost: '127.0.0.1',
+    adminHost: options.adminHost ?? '127.0.0.1',
     adminPort: 0,
+    adminBootstrapToken: options.adminBootstrapToken ?? null,
     clusterHost: '127.0.0.1',
     clusterPort: 0,
     clusterTls: options.clusterTls ?? { mode: 'off' },

@@ -40,7 +40,9 @@ TG_USAGE=${BENCH_TOLLGATE_USAGE:-off}
 # Rows to run (all by default); e.g. BENCH_ROWS="direct nginx bare-node".
 # tollgate-full-{basic,jwt,hmac}: the full row with that auth plugin in key-auth's place (the cost of each auth plugin).
 AUTH_ROWS="tollgate-full-basic tollgate-full-jwt tollgate-full-hmac"
-ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full $AUTH_ROWS"
+ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS"
+# The Tollgate rows (each a data plane of its own on the proxy core, started side by side).
+TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS"
 ROWS=${BENCH_ROWS:-$ALL_ROWS}
 
 FAST_GATEWAY_VERSION=3.4.7    # 5.x needs a dependency version the npm registry here lacks
@@ -50,10 +52,14 @@ export PORT_UPSTREAM=18080 PORT_NGINX_PROXY=18081 PORT_FAST_GATEWAY=18082
 export PORT_EG=18083 PORT_EG_ADMIN=18084 PORT_EG_KEYAUTH=18085 PORT_EG_KEYAUTH_ADMIN=18086
 export PORT_BARE_NODE=18087
 export PORT_TG_BARE=18088 PORT_TG_BARE_STATUS=18089 PORT_TG_FULL=18090 PORT_TG_FULL_STATUS=18091
-export PORT_TG_BASIC=18092 PORT_TG_BASIC_STATUS=18093 PORT_TG_JWT=18094 PORT_TG_JWT_STATUS=18095 PORT_TG_HMAC=18096 PORT_TG_HMAC_STATUS=18097
+# The full row plus one global plugin each: prometheus, and http-log posting to the upstream nginx.
+export PORT_TG_PROM=18092 PORT_TG_PROM_STATUS=18093 PORT_TG_HTTPLOG=18094 PORT_TG_HTTPLOG_STATUS=18095
+# The full row with another auth plugin: basic-auth, jwt, hmac-auth.
+export PORT_TG_BASIC=18096 PORT_TG_BASIC_STATUS=18097 PORT_TG_JWT=18098 PORT_TG_JWT_STATUS=18099 PORT_TG_HMAC=18100 PORT_TG_HMAC_STATUS=18101
 export FULL_ROUTES=100
 ALL_PORTS="$PORT_UPSTREAM $PORT_NGINX_PROXY $PORT_FAST_GATEWAY $PORT_EG $PORT_EG_ADMIN $PORT_EG_KEYAUTH \
 $PORT_EG_KEYAUTH_ADMIN $PORT_BARE_NODE $PORT_TG_BARE $PORT_TG_BARE_STATUS $PORT_TG_FULL $PORT_TG_FULL_STATUS \
+$PORT_TG_PROM $PORT_TG_PROM_STATUS $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS \
 $PORT_TG_BASIC $PORT_TG_BASIC_STATUS $PORT_TG_JWT $PORT_TG_JWT_STATUS $PORT_TG_HMAC $PORT_TG_HMAC_STATUS"
 
 # Every process here talks to 127.0.0.1 only: no intermediate proxy (Express Gateway honours http_proxy).
@@ -204,7 +210,6 @@ has_row eg-keyauth && LOG_LEVEL=warn start_bg eg-keyauth "$PROXY_CPU" node "$HER
 has_row bare-node && start_bg bare-node "$PROXY_CPU" node "$HERE/bare-node-proxy.js" "127.0.0.1:$PORT_BARE_NODE" "127.0.0.1:$PORT_UPSTREAM"
 
 # Tollgate: the data plane serving a declarative file standalone, one worker, on the proxy core.
-TG_ROWS="tollgate-bare tollgate-full $AUTH_ROWS"
 tollgate_available=
 if [[ " $ROWS " == *" tollgate-"* ]]; then
   if [ -n "${BENCH_TOLLGATE_CMD:-}" ] ||
@@ -233,6 +238,8 @@ start_tollgate() { # row config proxy_port status_port [unset-cp]
 declare -A TG_ARGS=()
 TG_ARGS[tollgate-bare]="bare.yml $PORT_TG_BARE $PORT_TG_BARE_STATUS"
 TG_ARGS[tollgate-full]="full.yml $PORT_TG_FULL $PORT_TG_FULL_STATUS"
+TG_ARGS[tollgate-full-prometheus]="full-prometheus.yml $PORT_TG_PROM $PORT_TG_PROM_STATUS"
+TG_ARGS[tollgate-full-httplog]="full-httplog.yml $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS"
 TG_ARGS[tollgate-full-basic]="full-basic.yml $PORT_TG_BASIC $PORT_TG_BASIC_STATUS"
 TG_ARGS[tollgate-full-jwt]="full-jwt.yml $PORT_TG_JWT $PORT_TG_JWT_STATUS"
 TG_ARGS[tollgate-full-hmac]="full-hmac.yml $PORT_TG_HMAC $PORT_TG_HMAC_STATUS"
@@ -254,6 +261,10 @@ URL_OF[bare-node]=http://127.0.0.1:$PORT_BARE_NODE/bench/hello
 URL_OF[tollgate-bare]=http://127.0.0.1:$PORT_TG_BARE/bench/hello
 URL_OF[tollgate-full]=http://127.0.0.1:$PORT_TG_FULL/route-00/hello
 SCRIPT_OF[tollgate-full]=$SCRATCH/wrk/spread.lua
+URL_OF[tollgate-full-prometheus]=http://127.0.0.1:$PORT_TG_PROM/route-00/hello
+SCRIPT_OF[tollgate-full-prometheus]=$SCRATCH/wrk/spread.lua
+URL_OF[tollgate-full-httplog]=http://127.0.0.1:$PORT_TG_HTTPLOG/route-00/hello
+SCRIPT_OF[tollgate-full-httplog]=$SCRATCH/wrk/spread.lua
 for variant in basic jwt hmac; do
   port_var=PORT_TG_${variant^^}
   URL_OF[tollgate-full-$variant]=http://127.0.0.1:${!port_var}/route-00/hello
@@ -305,15 +316,22 @@ ready_tollgate() { # row status_port
 if ready_tollgate tollgate-bare "$PORT_TG_BARE_STATUS"; then
   check_body "${URL_OF[tollgate-bare]}" || skip_row tollgate-bare "GET ${URL_OF[tollgate-bare]} did not return the upstream's body (status $(http_code "${URL_OF[tollgate-bare]}"))"
 fi
-if ready_tollgate tollgate-full "$PORT_TG_FULL_STATUS"; then
-  url=http://127.0.0.1:$PORT_TG_FULL
+check_full_row() { # row proxy_port status_port
+  local row=$1 url=http://127.0.0.1:$2
+  ready_tollgate "$row" "$3" || return 0
   if [ "$(http_code "$url/route-42/hello")" != 401 ]; then
-    skip_row tollgate-full "key-auth is not enforced: GET /route-42/hello without a key gave $(http_code "$url/route-42/hello"), not 401"
+    skip_row "$row" "key-auth is not enforced: GET /route-42/hello without a key gave $(http_code "$url/route-42/hello"), not 401"
   elif ! check_body -H 'apikey: bench-key-42' "$url/route-42/hello" || ! check_body -H 'apikey: bench-key-99' "$url/route-99/hello"; then
-    skip_row tollgate-full "a request with a consumer's key was not proxied (status $(http_code "$url/route-42/hello" -H 'apikey: bench-key-42'))"
+    skip_row "$row" "a request with a consumer's key was not proxied (status $(http_code "$url/route-42/hello" -H 'apikey: bench-key-42'))"
   elif ! curl -s -D - -o /dev/null --max-time 2 -H 'apikey: bench-key-42' "$url/route-42/hello" | grep -qi '^x-ratelimit-limit-second:'; then
-    skip_row tollgate-full "no X-RateLimit-Limit-Second header on a proxied response: rate-limiting does not seem to run"
+    skip_row "$row" "no X-RateLimit-Limit-Second header on a proxied response: rate-limiting does not seem to run"
   fi
+}
+check_full_row tollgate-full "$PORT_TG_FULL" "$PORT_TG_FULL_STATUS"
+check_full_row tollgate-full-prometheus "$PORT_TG_PROM" "$PORT_TG_PROM_STATUS"
+check_full_row tollgate-full-httplog "$PORT_TG_HTTPLOG" "$PORT_TG_HTTPLOG_STATUS"
+if has_row tollgate-full-prometheus && ! curl -s --max-time 2 "http://127.0.0.1:$PORT_TG_PROM_STATUS/metrics" | grep -q '^kong_http_requests_total{service="svc-42"'; then
+  skip_row tollgate-full-prometheus "the prometheus plugin's kong_http_requests_total is missing from /metrics after the checks"
 fi
 # The auth rows: 401 without a credential, the upstream's body with consumer 42's (from check-<variant>.txt).
 for variant in basic jwt hmac; do
@@ -378,6 +396,15 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     alive "$row" || [ "$row" = direct ] || log "WARNING: $row is no longer running: $(log_tail "$row" 5)"
   done
+done
+
+# What the plugin rows' data planes say after the load: their series, and whether http-log kept up.
+for row in tollgate-full-prometheus tollgate-full-httplog; do
+  has_row $row || continue
+  port=$PORT_TG_PROM_STATUS
+  [ $row = tollgate-full-httplog ] && port=$PORT_TG_HTTPLOG_STATUS
+  curl -s --max-time 5 "http://127.0.0.1:$port/metrics" >"$LOGS/metrics-$row.txt" || true
+  log "$row /metrics: $(grep -c '^kong_' "$LOGS/metrics-$row.txt" || true) kong_ series; $(grep '^tollgate_log_queue_\(sent\|dropped\|failed\)' "$LOGS/metrics-$row.txt" | tr '\n' ' ')"
 done
 
 # ---- latency at a constant rate: direct, bare node:http proxy, Tollgate bare ----

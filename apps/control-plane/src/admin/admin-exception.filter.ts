@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { AccessDenied } from '../access/access-denied';
 import { AdminError, AdminErrorCode } from './admin-error';
 import { allowedMethods } from './allowed-methods';
 
@@ -19,6 +20,10 @@ export class AdminExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof AccessDenied) {
+      res.status(exception.status).json({ message: exception.message });
+      return;
+    }
     if (exception instanceof AdminError) {
       res.status(exception.status).json(exception.toBody());
       return;

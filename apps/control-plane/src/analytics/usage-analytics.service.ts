@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LatencyHistogram } from '@tollgate/usage';
 import { DataSource } from 'typeorm';
+import { providerOrganization } from '../access/caller';
 import { NO_ENTITY } from '../usage/rollup-rows';
 import { NAMED_ENTITIES, UsageEntityNames, type NamedEntity } from './usage-entity-names';
 import { decodeUsageOffset, encodeUsageOffset } from './usage-page-offset';
@@ -60,7 +61,9 @@ export class UsageAnalytics {
   ) {}
 
   async usage(q: UsageQuery, path: string, query: Record<string, unknown>): Promise<UsagePage> {
-    const filters = await this.entityNames.resolve(q.filters);
+    const organization = providerOrganization();
+    const resolved = await this.entityNames.resolve(q.filters);
+    const filters = organization === null ? resolved : { ...resolved, organization };
     const after = q.offset === null ? null : decodeUsageOffset(q.offset, q);
     const { sql, params } = pageSql(q, filters, after);
     const fetched: PageRow[] = await this.dataSource.query(sql, params);

@@ -1,8 +1,8 @@
 import { ROLLUP_TABLE } from '../usage/rollup-rows';
 import type { GroupField, UsageQuery } from './usage-query';
 
-/** Filters with service, route and consumer resolved to ids. */
-export type ResolvedFilters = Partial<Record<GroupField, string>>;
+/** Filters with service, route and consumer resolved to ids; a provider's organization confines rows to its services. */
+export type ResolvedFilters = Partial<Record<GroupField, string>> & { readonly organization?: string };
 
 /** The sort position of a row, in ORDER BY order: what a page offset holds. */
 export type SortKey = readonly (number | string)[];
@@ -30,7 +30,9 @@ class Params {
 
 function whereClause(q: UsageQuery, filters: ResolvedFilters, params: Params): string {
   const where = [`bucket >= to_timestamp(${params.add(q.from / 1000, 'float8')})`, `bucket < to_timestamp(${params.add(q.to / 1000, 'float8')})`];
-  for (const [field, value] of Object.entries(filters) as [GroupField, string][]) {
+  const { organization, ...groups } = filters;
+  if (organization !== undefined) where.push(`service_id IN (SELECT id FROM services WHERE organization_id = ${params.add(organization, 'uuid')})`);
+  for (const [field, value] of Object.entries(groups) as [GroupField, string][]) {
     const column = GROUP_COLUMNS[field];
     where.push(`${column.expr} = ${params.add(value, column.type)}`);
   }

@@ -3,9 +3,22 @@ import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-s
 import { ConfigSync1764201700000 } from './migrations/1764201700000-config-sync';
 import { UsageRollups1764201805000 } from './migrations/1764201805000-usage-rollups';
 import { UsageRollupMarks1764201900000 } from './migrations/1764201900000-usage-rollup-marks';
-import { HmacauthCredentials1764202000000 } from './migrations/1764202000000-hmacauth-credentials';
+import { DataPlanePlugins1764201950000 } from './migrations/1764201950000-data-plane-plugins';
+import { HmacauthCredentials1764202200000 } from './migrations/1764202200000-hmacauth-credentials';
+import { AdminTokens1764202100000 } from '../access/admin-tokens/admin-tokens.migration';
+import { Organizations1764202000000 } from '../organizations/organizations.migration';
 
-export const MIGRATIONS = [InitialSchema1764201600000, ConfigSync1764201700000, UsageRollups1764201805000, UsageRollupMarks1764201900000, HmacauthCredentials1764202000000];
+// An entity's migration lives in its own folder (organizations/, access/admin-tokens/); this is the order they run in.
+export const MIGRATIONS = [
+  InitialSchema1764201600000,
+  ConfigSync1764201700000,
+  UsageRollups1764201805000,
+  UsageRollupMarks1764201900000,
+  DataPlanePlugins1764201950000,
+  Organizations1764202000000,
+  AdminTokens1764202100000,
+  HmacauthCredentials1764202200000,
+];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
 export function dataSourceOptions(databaseUrl: string, schema: string): DataSourceOptions {

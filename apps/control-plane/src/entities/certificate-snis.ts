@@ -1,4 +1,5 @@
 import type { EntityDefinition } from '@tollgate/config';
+import { homeOf } from './entity-registry';
 import { schemaViolation } from './entity-errors';
 
 /**
@@ -9,7 +10,7 @@ import { schemaViolation } from './entity-errors';
 export const SNIS_FIELD = 'snis';
 
 export function hasSniShorthand(def: EntityDefinition): boolean {
-  return def.name === 'certificates';
+  return homeOf(def).rules.sniShorthand === true;
 }
 
 /**

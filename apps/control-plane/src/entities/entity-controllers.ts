@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, type Type } from '@nestjs/common';
-import { ENTITIES, findEntity, type EntityDefinition } from '@tollgate/config';
+import type { EntityDefinition } from '@tollgate/config';
 import type { Request } from 'express';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { EntitiesService, type NestedScope } from './entities.service';
+import { ENTITY_HOMES, findAdminEntity } from './entity-registry';
 
 function body(req: Request): ParsedBody {
   return req.adminBody ?? { body: {}, fromForm: false };
@@ -115,14 +116,15 @@ function parentController(child: EntityDefinition, parent: EntityDefinition, fie
 export function entityControllers(): Type<unknown>[] {
   const nested: Type<unknown>[] = [];
   const parents: Type<unknown>[] = [];
-  for (const child of ENTITIES) {
+  const generic = ENTITY_HOMES.filter((home) => home.crud === 'generic').map((home) => home.definition);
+  for (const child of generic) {
     for (const [field, schema] of Object.entries(child.fields)) {
       if (schema.type !== 'foreign' || schema.nested === false) continue;
-      const parent = findEntity(schema.reference!)!;
+      const parent = findAdminEntity(schema.reference!)!;
       nested.push(nestedController(parent, child, field));
       if (child.topLevel) parents.push(parentController(child, parent, field));
     }
   }
-  const top = ENTITIES.filter((def) => def.topLevel).map(collectionController);
+  const top = generic.filter((def) => def.topLevel).map(collectionController);
   return [...nested, ...parents, ...top];
 }

@@ -1,4 +1,5 @@
-import { ENTITIES, findEntity, type EntityDefinition, type FieldMap, type FieldSchema } from '@tollgate/config';
+import type { EntityDefinition, FieldMap, FieldSchema } from '@tollgate/config';
+import { ADMIN_ENTITIES, findAdminEntity } from '../entities/entity-registry';
 import { TOLLGATE_VERSION } from '../info/node-info.service';
 
 type JsonSchema = Record<string, unknown>;
@@ -101,11 +102,11 @@ function usageAnalyticsPath(): Record<string, unknown> {
 /** The admin API's OpenAPI 3.1 document, generated from the same entity schemas that validate. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const def of ENTITIES) {
+  for (const def of ADMIN_ENTITIES) {
     if (def.topLevel) Object.assign(paths, collectionPaths(def, `/${def.adminPath}`));
     for (const [, schema] of Object.entries(def.fields)) {
       if (schema.type !== 'foreign' || schema.nested === false) continue;
-      const parent = findEntity(schema.reference!)!;
+      const parent = findAdminEntity(schema.reference!)!;
       Object.assign(paths, collectionPaths(def, `/${parent.adminPath}/{parent}/${def.nestedPath}`));
     }
   }
@@ -120,7 +121,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     info: { title: 'Tollgate admin API', version: TOLLGATE_VERSION, description: "Kong-compatible admin API of Tollgate's control plane" },
     paths,
     components: {
-      schemas: Object.fromEntries(ENTITIES.map((def) => [def.name, objectSchema(def.fields)])),
+      schemas: Object.fromEntries(ADMIN_ENTITIES.map((def) => [def.name, objectSchema(def.fields)])),
       responses: {
         Error: json({
           type: 'object',

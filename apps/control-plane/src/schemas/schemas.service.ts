@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ENTITIES, validateRecord, type EntityDefinition } from '@tollgate/config';
+import { validateRecord, type EntityDefinition } from '@tollgate/config';
 import { availablePlugins, findPluginSchema, validatePluginConfig } from '@tollgate/plugins';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
 import { schemaViolation } from '../entities/entity-errors';
 import { expandShorthands } from '../entities/entity-input';
+import { ADMIN_ENTITIES } from '../entities/entity-registry';
 import { formatField, formatFields, formatSchema } from './kong-schema-format';
 
 function findByName(name: string): EntityDefinition {
-  const def = ENTITIES.find((e) => e.name === name || e.adminPath === name);
+  const def = ADMIN_ENTITIES.find((e) => e.name === name || e.adminPath === name);
   if (!def) throw new AdminError(AdminErrorCode.NOT_FOUND, `No entity named '${name}'`, { entity: name });
   return def;
 }

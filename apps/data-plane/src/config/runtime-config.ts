@@ -39,6 +39,8 @@ export interface RuntimeConfig {
   readonly router: Router;
   /** Global plugins' rewrite phase, run before routing; usually empty. */
   readonly rewrite: readonly PreparedPlugin[];
+  /** Global plugins' log phase for calls no route matched; usually empty. */
+  readonly unroutedLog: readonly PreparedPlugin[];
   readonly plans: ReadonlyMap<string, RoutePlan>;
   readonly directory: ConsumerIndex;
   readonly consumerPlugins: ReadonlyMap<string, ConsumerPlugins>;
@@ -174,6 +176,7 @@ export function* buildRuntimeSteps(
     hash: snapshot.hash,
     router,
     rewrite: keepChains ? previous!.config.rewrite : chainsFor().globalRewrite(),
+    unroutedLog: keepChains ? previous!.config.unroutedLog : chainsFor().globalLog(),
     plans,
     directory,
     consumerPlugins: keepChains ? previous!.config.consumerPlugins : chainsFor().consumerPlugins,

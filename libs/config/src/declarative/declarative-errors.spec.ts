@@ -61,6 +61,21 @@ consumers:
     expect(errors[1]).toMatchObject({ entity: 'consumers', path: 'consumers[0]', name: 'u', fields: { oauth2_credentials: expect.stringContaining('oauth2') } });
   });
 
+  it('a regex path using a PCRE construct with no JavaScript equivalent, naming the route, the field and the construct', () => {
+    const error = only(`${v3}
+services:
+  - name: s
+    host: example.com
+    routes:
+      - name: named-groups
+        paths: ['~/status/(?P<foo>re)']
+      - name: recursive
+        paths: ['~/a/(?R)']
+`);
+    expect(error).toMatchObject({ entity: 'routes', path: 'services[0].routes[1]', name: 'recursive' });
+    expect(error.fields).toEqual({ paths: [expect.stringContaining("the recursion '(?R)' has no JavaScript equivalent")] });
+  });
+
   it('schema violations, with the entity path and Kong-style field messages', () => {
     const error = only(`${v3}
 services:

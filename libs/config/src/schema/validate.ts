@@ -156,6 +156,7 @@ function checkArray(schema: FieldSchema, raw: unknown, options: ValidateOptions)
 
 function checkMap(schema: FieldSchema, raw: unknown, options: ValidateOptions): FieldResult {
   if (!isPlainObject(raw)) return { error: 'expected a map' };
+  if (schema.len_min !== undefined && Object.keys(raw).length < schema.len_min) return { error: `length must be at least ${schema.len_min}` };
   const out: Record<string, unknown> = {};
   const errors: FieldErrors = {};
   for (const [key, item] of Object.entries(raw)) {

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** hmac-auth's credentials (Kong's `hmacauth_credentials`), cascading with their consumer. */
-export class HmacauthCredentials1764202000000 implements MigrationInterface {
-  name = 'HmacauthCredentials1764202000000';
+export class HmacauthCredentials1764202200000 implements MigrationInterface {
+  name = 'HmacauthCredentials1764202200000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE hmacauth_credentials (
