@@ -1,6 +1,7 @@
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { parseAdminHosts, parseAllowedOrigins } from './admin/host-origin-policy';
 import { TOKEN_PATTERN } from './access/admin-tokens/token-secret';
 
 /** The control plane's settings, read once from the environment (12-factor) and frozen. */
@@ -10,6 +11,10 @@ export interface ControlPlaneSettings {
   readonly databaseSchema: string;
   readonly adminHost: string;
   readonly adminPort: number;
+  /** Names the admin API answers besides loopback names and its listen address (TOLLGATE_ADMIN_HOSTS). */
+  readonly adminHosts?: readonly string[];
+  /** Origins of pages allowed to write besides the admin API's own (TOLLGATE_ADMIN_ALLOW_ORIGINS). */
+  readonly adminAllowOrigins?: readonly string[];
   /** TOLLGATE_ADMIN_BOOTSTRAP_TOKEN: the admin token created at start when none exists yet. */
   readonly adminBootstrapToken: string | null;
   readonly clusterHost: string;
@@ -93,6 +98,8 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
     databaseSchema: schema,
     adminHost: admin.host,
     adminPort: admin.port,
+    adminHosts: Object.freeze(parseAdminHosts(env.TOLLGATE_ADMIN_HOSTS)),
+    adminAllowOrigins: Object.freeze(parseAllowedOrigins(env.TOLLGATE_ADMIN_ALLOW_ORIGINS)),
     adminBootstrapToken: bootstrap,
     clusterHost: cluster.host,
     clusterPort: cluster.port,
