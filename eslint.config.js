@@ -39,7 +39,17 @@ module.exports = [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { allow: ['@tollgate/control-plane', '@tollgate/data-plane', '@tollgate/data-plane-sync', '@tollgate/data-plane-usage'], depConstraints },
+        {
+          allow: [
+            '@tollgate/control-plane',
+            '@tollgate/data-plane',
+            '@tollgate/data-plane-sync',
+            '@tollgate/data-plane-usage',
+            '@tollgate/control-plane-main',
+            '@tollgate/data-plane-main',
+          ],
+          depConstraints,
+        },
       ],
     },
   },
