@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { readClusterTls } from '@tollgate/protocol';
 import type { AddressInfo } from 'node:net';
 import { adminBodyParser } from './admin/admin-body-parser';
+import { adminRequestScope } from './admin/admin-request-scope';
 import { AppModule } from './app.module';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
@@ -42,6 +43,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     bodyParser: false,
     logger: new PinoNestLogger(settings.logLevel),
   });
+  app.use(adminRequestScope);
   app.use(adminBodyParser);
   await app.init();
   const publisher = app.get(ConfigPublisher);

@@ -3,8 +3,9 @@ import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-s
 import { ConfigSync1764201700000 } from './migrations/1764201700000-config-sync';
 import { UsageRollups1764201805000 } from './migrations/1764201805000-usage-rollups';
 import { UsageRollupMarks1764201900000 } from './migrations/1764201900000-usage-rollup-marks';
+import { DataPlanePlugins1764202000000 } from './migrations/1764202000000-data-plane-plugins';
 
-export const MIGRATIONS = [InitialSchema1764201600000, ConfigSync1764201700000, UsageRollups1764201805000, UsageRollupMarks1764201900000];
+export const MIGRATIONS = [InitialSchema1764201600000, ConfigSync1764201700000, UsageRollups1764201805000, UsageRollupMarks1764201900000, DataPlanePlugins1764202000000];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
 export function dataSourceOptions(databaseUrl: string, schema: string): DataSourceOptions {

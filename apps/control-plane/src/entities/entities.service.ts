@@ -5,6 +5,7 @@ import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
 import { AuditLog, type AuditEntry } from '../config-log/audit-log';
 import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
+import { PluginAvailability, type PluginPlacement } from '../config-sync/plugin-availability';
 import { hasSniShorthand, SNIS_FIELD, takeSniNames } from './certificate-snis';
 import { notFound, schemaViolation, translateDatabaseError } from './entity-errors';
 import { EntityInput } from './entity-input';
@@ -55,6 +56,7 @@ export class EntitiesService {
     private readonly input: EntityInput,
     private readonly ledger: ConfigVersionLedger,
     private readonly auditLog: AuditLog,
+    private readonly pluginAvailability: PluginAvailability,
   ) {}
 
   async list(def: EntityDefinition, query: Record<string, unknown>, path: string, nested?: NestedScope): Promise<Page<Row>> {
@@ -176,6 +178,7 @@ export class EntitiesService {
       return await this.dataSource.transaction(async (db) => {
         const w: Write = { db, changes: [], audit: [] };
         const result = await body(w);
+        await this.pluginAvailability.check(db, pluginsWritten(w));
         if (w.changes.length > 0) {
           const version = await this.ledger.record(db, w.changes);
           await this.auditLog.append(db, ADMIN_ACTOR, version, w.audit);
@@ -260,6 +263,23 @@ export class EntitiesService {
     w.changes.push({ entityType: def.name, entityId: id, op: after ? 'upsert' : 'delete', regions: everywhere ? [] : [...regions] });
     w.audit.push({ action, entityType: def.name, entityId: id, before, after });
   }
+}
+
+function foreignId(value: unknown): string | null {
+  return (value as { id?: string } | null)?.id ?? null;
+}
+
+/** The plugins a write leaves in place (created or changed), for the skew check. */
+function pluginsWritten(w: Write): PluginPlacement[] {
+  return w.audit
+    .filter((entry) => entry.entityType === 'plugins' && entry.after !== null)
+    .map(({ after }) => ({
+      name: after!.name as string,
+      enabled: after!.enabled !== false,
+      regions: (after!.regions as string[] | undefined) ?? [],
+      serviceId: foreignId(after!.service),
+      routeId: foreignId(after!.route),
+    }));
 }
 
 export function entityOrFail(name: string): EntityDefinition {
