@@ -71,9 +71,9 @@ class ProjectBuild {
     return owner === this.projectRoot ? path.join(this.outDir, inProject) : path.join(this.outDir, owner, inProject);
   }
 
-  run(entry) {
+  run(entries) {
     fs.rmSync(this.outDir, { recursive: true, force: true });
-    const queue = [entry];
+    const queue = [...entries];
     while (queue.length > 0) {
       const file = queue.pop();
       if (this.done.has(file)) continue;
@@ -119,16 +119,20 @@ class ProjectBuild {
 }
 
 function main() {
-  const [name, outFlag, outValue] = process.argv.slice(2);
-  const distDir = outFlag === '--out' && outValue ? path.resolve(outValue) : path.join(ROOT, 'dist');
+  const [name, ...rest] = process.argv.slice(2);
+  const out = rest.indexOf('--out');
+  const distDir = out >= 0 && rest[out + 1] ? path.resolve(rest[out + 1]) : path.join(ROOT, 'dist');
+  // Entry points besides main.ts (or a lib's index.ts): `migrate.ts` for the control plane.
+  const extra = rest.filter((arg, i) => arg.endsWith('.ts') && rest[i - 1] !== '--out');
   const projectRoot = ['apps', 'libs'].map((kind) => `${kind}/${name}`).find((root) => fs.existsSync(path.join(ROOT, root, 'project.json')));
   if (!name || !projectRoot) {
-    console.error('usage: build-project.js <project name> [--out <dist dir>] (an app under apps/ or a lib under libs/)');
+    console.error('usage: build-project.js <project name> [entry.ts ...] [--out <dist dir>] (an app under apps/ or a lib under libs/)');
     process.exit(2);
   }
   const entry = ['main.ts', 'index.ts'].map((file) => path.join(ROOT, projectRoot, 'src', file)).find((file) => fs.existsSync(file));
+  const entries = [entry, ...extra.map((file) => path.join(ROOT, projectRoot, 'src', file))];
   const started = Date.now();
-  const files = new ProjectBuild(projectRoot, distDir).run(entry);
+  const files = new ProjectBuild(projectRoot, distDir).run(entries);
   console.log(`${projectRoot}: ${files} files -> ${path.relative(process.cwd(), path.join(distDir, projectRoot))} in ${Date.now() - started} ms`);
 }
 
