@@ -1,3 +1,4 @@
+import { redisAddressFromEnv } from '@tollgate/usage';
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
@@ -103,7 +104,8 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
     retainedVersions: positiveInteger(env.TOLLGATE_CHANGE_LOG_VERSIONS ?? '10000', 'TOLLGATE_CHANGE_LOG_VERSIONS'),
     devCertificateDir: env.TOLLGATE_DEV_CERT_DIR ?? DEV_CERTIFICATE_DIR,
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
-    redisUrl: redisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    // REDIS_URL, or the Redis Cluster / Sentinel address made from TOLLGATE_REDIS_CLUSTER / _SENTINELS.
+    redisUrl: env.TOLLGATE_REDIS_CLUSTER?.trim() || env.TOLLGATE_REDIS_SENTINELS?.trim() ? redisAddressFromEnv(env) : redisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
     usageWorkerConcurrency: boundedInteger(env.TOLLGATE_USAGE_WORKER_CONCURRENCY ?? '4', 'TOLLGATE_USAGE_WORKER_CONCURRENCY', 0, 64),
     usageLockMs: boundedInteger(env.TOLLGATE_USAGE_LOCK_DURATION ?? '30', 'TOLLGATE_USAGE_LOCK_DURATION', 1, 600) * 1000,

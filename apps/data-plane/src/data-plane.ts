@@ -93,7 +93,7 @@ class DataPlane {
     private readonly recorder: UsageRecorder | null,
   ) {
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
-    this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
+    this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger, settings.redisUrl);
     this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder);
     this.websockets = new WebSocketProxy(this.live, this.services);
     const serverOptions = { maxHeaderSize: settings.maxHeaderSize };

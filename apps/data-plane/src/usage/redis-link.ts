@@ -1,6 +1,6 @@
-import { USAGE_QUEUE, usageQueuePrefix } from '@tollgate/usage';
+import { createRedisClient, isClusterAddress, USAGE_QUEUE, usageQueuePrefix } from '@tollgate/usage';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface RedisLinkOptions {
   readonly redisUrl: string;
@@ -16,12 +16,12 @@ export interface RedisLinkOptions {
  */
 export class RedisLink {
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     readonly queue: Queue,
   ) {}
 
   static async connect(options: RedisLinkOptions): Promise<RedisLink> {
-    const redis = new Redis(options.redisUrl, {
+    const redis = createRedisClient(options.redisUrl, {
       lazyConnect: true,
       enableOfflineQueue: false,
       retryStrategy: () => null,
@@ -39,7 +39,7 @@ export class RedisLink {
       redis.disconnect();
       throw err;
     }
-    const queue = new Queue(USAGE_QUEUE, { connection: redis, prefix: usageQueuePrefix(options.redisKeyPrefix) });
+    const queue = new Queue(USAGE_QUEUE, { connection: redis, prefix: usageQueuePrefix(options.redisKeyPrefix, isClusterAddress(options.redisUrl)) });
     queue.on('error', () => undefined);
     return new RedisLink(redis, queue);
   }
