@@ -47,6 +47,8 @@ module.exports = [
             '@tollgate/data-plane-usage',
             '@tollgate/control-plane-main',
             '@tollgate/data-plane-main',
+            // The CLI's commands have no package face; its e2e suite calls them directly.
+            '../../apps/cli/src/**',
           ],
           depConstraints,
         },

@@ -71,7 +71,7 @@ describe('the built apps run as plain JavaScript with production packages only',
   afterAll(async () => {
     await dataPlane?.stop();
     await controlPlane?.stop();
-    await new Promise((resolve) => upstream?.close(resolve));
+    if (upstream) await new Promise((resolve) => upstream.close(resolve));
     await schema?.drop();
     await deleteRedisKeys(redisKeyPrefix);
     rmSync(dir, { recursive: true, force: true });

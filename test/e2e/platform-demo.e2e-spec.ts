@@ -67,7 +67,7 @@ describe('npm run demo: the built platform with two replicas and two regions', (
       platform.kill('SIGKILL');
       await new Promise((resolve) => platform.once('exit', resolve));
     }
-    await new Promise((resolve) => upstream?.close(resolve));
+    if (upstream) await new Promise((resolve) => upstream.close(resolve));
     await schema?.drop();
     await deleteRedisKeys(redisKeyPrefix);
     rmSync(dir, { recursive: true, force: true });
