@@ -6,6 +6,8 @@ import { join } from 'node:path';
 /** The control plane's settings, read once from the environment (12-factor) and frozen. */
 export interface ControlPlaneSettings {
   readonly databaseUrl: string;
+  /** DATABASE_READ_URL: a read-only replica for analytics reads; none: the primary. */
+  readonly databaseReadUrl?: string | null;
   /** Postgres schema holding Tollgate's tables; tests give each suite its own. */
   readonly databaseSchema: string;
   readonly adminHost: string;
@@ -74,6 +76,12 @@ const HOUR_MS = 3_600_000;
 
 export const DEV_CERTIFICATE_DIR = join('.tollgate', 'cluster');
 
+function databaseReadUrl(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new Error(`DATABASE_READ_URL: expected a postgres:// URL, got '${value}'`);
+  return value;
+}
+
 export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): ControlPlaneSettings {
   const admin = parseListen(env.TOLLGATE_ADMIN_LISTEN ?? '127.0.0.1:8001', 'TOLLGATE_ADMIN_LISTEN');
   const cluster = parseListen(env.TOLLGATE_CLUSTER_LISTEN ?? '0.0.0.0:8005', 'TOLLGATE_CLUSTER_LISTEN');
@@ -90,6 +98,7 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
   }
   return Object.freeze({
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tollgate',
+    databaseReadUrl: databaseReadUrl(env.DATABASE_READ_URL),
     databaseSchema: schema,
     adminHost: admin.host,
     adminPort: admin.port,

@@ -54,6 +54,15 @@ export class PrivatePostgres {
     return new PrivatePostgres(dir, dataDir, await freePort());
   }
 
+  /** A streaming replica of this (running) server: pg_basebackup -R, read-only, on a port of its own. */
+  async createReplica(): Promise<PrivatePostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-private-pg-replica-'));
+    serverDirectory(dir);
+    const dataDir = join(dir, 'data');
+    await run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres', '-D', dataDir, '-R', '-X', 'stream']);
+    return new PrivatePostgres(dir, dataDir, await freePort());
+  }
+
   /** Stops it (if running) and removes its files. */
   async remove(): Promise<void> {
     await this.stop('immediate');

@@ -8,10 +8,11 @@ import { DataPlanePlugins1764202000000 } from './migrations/1764202000000-data-p
 export const MIGRATIONS = [InitialSchema1764201600000, ConfigSync1764201700000, UsageRollups1764201805000, UsageRollupMarks1764201900000, DataPlanePlugins1764202000000];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
-export function dataSourceOptions(databaseUrl: string, schema: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, schema: string, readUrl: string | null = null): DataSourceOptions {
   return {
     type: 'postgres',
-    url: databaseUrl,
+    // With a read replica, writes and migrations go to the primary; replicaQuery reads the replica.
+    ...(readUrl === null ? { url: databaseUrl } : { replication: { master: { url: databaseUrl }, slaves: [{ url: readUrl }] } }),
     schema,
     synchronize: false,
     migrationsRun: true,
