@@ -23,7 +23,7 @@ type PodTemplate = { spec: { containers: Container[]; securityContext?: { runAsN
 interface ChartValues {
   admin: { bootstrapToken: string; existingSecret: string };
   database: { url: string; readUrl: string; schema: string; existingSecret: string };
-  redis: { url: string; cluster: string; keyPrefix: string };
+  redis: { url: string; cluster: string; sentinels: string; keyPrefix: string };
   clusterCertificates: Record<string, string>;
   controlPlane: { replicas: unknown; replica?: unknown };
   dataPlane: { kind: string; regions: { name: string }[] };
@@ -69,6 +69,7 @@ describe('deploy/helm/tollgate values.schema.json', () => {
     ['a data-plane kind the chart does not make', (v: ChartValues) => (v.dataPlane.kind = 'StatefulSet'), '/dataPlane/kind must be equal to one of the allowed values'],
     ['a region name Kubernetes cannot label', (v: ChartValues) => (v.dataPlane.regions[0].name = 'EU West'), '/dataPlane/regions/0/name must match pattern'],
     ['Redis Cluster seed nodes without ports', (v: ChartValues) => (v.redis.cluster = 'redis-0,redis-1'), '/redis/cluster must match pattern'],
+    ['Sentinel addresses without ports', (v: ChartValues) => (v.redis.sentinels = 'sentinel-0'), '/redis/sentinels must match pattern'],
     ['a read replica URL that is not Postgres', (v: ChartValues) => (v.database.readUrl = 'mysql://replica/db'), '/database/readUrl must match pattern'],
     ['a misspelt key', (v: ChartValues) => (v.controlPlane.replica = 3), '/controlPlane must NOT have additional properties'],
   ])('refuses %s, naming the value', (_what, change, message) => {

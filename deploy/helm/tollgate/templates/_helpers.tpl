@@ -22,6 +22,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   value: {{ .Values.redis.url | quote }}
 - name: TOLLGATE_REDIS_CLUSTER
   value: {{ .Values.redis.cluster | quote }}
+- name: TOLLGATE_REDIS_SENTINELS
+  value: {{ .Values.redis.sentinels | quote }}
+- name: TOLLGATE_REDIS_SENTINEL_MASTER
+  value: {{ .Values.redis.sentinelMaster | quote }}
 - name: TOLLGATE_REDIS_KEY_PREFIX
   value: {{ .Values.redis.keyPrefix | quote }}
 {{- end }}
