@@ -38,7 +38,7 @@ describe('admin API: Postgres restarted under writes', () => {
 
   afterAll(async () => {
     await cp?.close();
-    await pg?.dispose();
+    await pg?.remove();
   });
 
   async function call(what: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Outcome> {

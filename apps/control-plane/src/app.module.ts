@@ -59,7 +59,7 @@ export class AppModule {
   static forSettings(settings: ControlPlaneSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(settings.databaseUrl, settings.databaseSchema))],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(settings.databaseUrl, settings.databaseSchema, settings.databaseReadUrl ?? null))],
       // Fixed paths first: Express tries routes in order, so `/plugins/enabled` wins over `/plugins/:key`.
       controllers: [
         NodeInfoController,

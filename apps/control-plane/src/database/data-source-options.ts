@@ -24,10 +24,11 @@ export const MIGRATIONS = [
 ];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
-export function dataSourceOptions(databaseUrl: string, schema: string): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, schema: string, readUrl: string | null = null): DataSourceOptions {
   return {
     type: 'postgres',
-    url: databaseUrl,
+    // With a read replica, writes and migrations go to the primary; replicaQuery reads the replica.
+    ...(readUrl === null ? { url: databaseUrl } : { replication: { master: { url: databaseUrl }, slaves: [{ url: readUrl }] } }),
     schema,
     synchronize: false,
     migrationsRun: true,
