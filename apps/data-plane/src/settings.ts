@@ -1,3 +1,4 @@
+import { redisAddressFromEnv } from '@tollgate/usage';
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -130,7 +131,8 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     prefix: env.TOLLGATE_PREFIX ?? join('.tollgate', nodeName),
     declarativeConfig: env.TOLLGATE_DECLARATIVE_CONFIG || null,
     workers: integer(env, 'TOLLGATE_WORKERS', availableParallelism(), 0),
-    redisUrl: redisUrl(env),
+    // REDIS_URL, or the Redis Cluster / Sentinel address made from TOLLGATE_REDIS_CLUSTER / _SENTINELS.
+    redisUrl: env.TOLLGATE_REDIS_CLUSTER?.trim() || env.TOLLGATE_REDIS_SENTINELS?.trim() ? redisAddressFromEnv(env) : redisUrl(env),
     controlPlane: controlPlane(env),
     clusterTls: clusterTls(env),
     labels: labels(env),
