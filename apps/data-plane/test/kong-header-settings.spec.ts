@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startDataPlaneProcess, type DataPlaneProcess } from './support/data-plane-process';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
+import { loadInitialSnapshot } from '../src/config/initial-config';
 import { readHeaderPolicy } from '../src/proxy/header-policy';
 import type { RunningDataPlane } from '../src/data-plane';
 import { route, service, snapshot } from './support/config-fixtures';
@@ -41,27 +42,34 @@ function declarativeFile(upstreamPort: number, closedPort: number): string {
 describe('TOLLGATE_HEADERS and TOLLGATE_HEADERS_UPSTREAM (Kong headers / headers_upstream), data-plane processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-kong-headers-'));
   let upstream: EchoUpstream;
-  const nodes: Record<string, DataPlaneProcess> = {};
+  const processes: DataPlaneProcess[] = [];
+  const planes: RunningDataPlane[] = [];
+  const nodes: Record<string, { proxy: string }> = {};
 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     const file = join(dir, 'kong.yml');
     writeFileSync(file, declarativeFile(upstream.port, await freePort()));
-    const settings: Record<string, Record<string, string>> = {
-      default: {},
-      off: { TOLLGATE_HEADERS: 'off', TOLLGATE_HEADERS_UPSTREAM: 'off' },
-      serverTokensOffProxyLatency: { TOLLGATE_HEADERS: 'server_tokens, off, X-Kong-Proxy-Latency' },
-      upstreamLatency: { TOLLGATE_HEADERS: 'X-Kong-Upstream-Latency' },
-    };
-    await Promise.all(
-      Object.entries(settings).map(async ([name, env]) => {
-        nodes[name] = await startDataPlaneProcess(file, join(dir, name), env);
-      }),
-    );
-  }, 60_000);
+    // Two processes read the settings from the environment as an operator's node does; started one
+    // after the other, as several at once outlast the readiness wait on a loaded machine.
+    const environments: Record<string, Record<string, string>> = { default: {}, off: { TOLLGATE_HEADERS: 'off', TOLLGATE_HEADERS_UPSTREAM: 'off' } };
+    for (const [name, env] of Object.entries(environments)) {
+      const node = await startDataPlaneProcess(file, join(dir, name), env);
+      processes.push(node);
+      nodes[name] = node;
+    }
+    // Two more settings on in-process data planes serving the same file.
+    const initial = (await loadInitialSnapshot({ declarativeConfig: file, prefix: join(dir, 'in-process') }))!.snapshot;
+    for (const [name, headers] of Object.entries({ serverTokensOffProxyLatency: 'server_tokens, off, X-Kong-Proxy-Latency', upstreamLatency: 'X-Kong-Upstream-Latency' })) {
+      const dp = await startTestDataPlane({ headers: readHeaderPolicy(headers) });
+      planes.push(dp);
+      expect(await dp.applySnapshot({ ...initial, version: 1 })).toEqual({ ok: true });
+      nodes[name] = { proxy: dp.proxyUrl };
+    }
+  }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(Object.values(nodes).map((node) => node.stop()));
+    await Promise.all([...processes.map((node) => node.stop()), ...planes.map((dp) => dp.close())]);
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   });
