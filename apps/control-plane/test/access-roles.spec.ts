@@ -69,7 +69,7 @@ describe('access: every role against every admin route', () => {
       const allowed = isReadMethod(route.method) ? EXPECTED[family].read : EXPECTED[family].write;
       const call = (headers: Record<string, string>) =>
         admin(cp)
-          [route.method.toLowerCase() as 'get']( urlOf(route))
+          [route.method.toLowerCase() as 'get'](urlOf(route))
           .set(headers)
           .send(isReadMethod(route.method) ? undefined : {});
       for (const role of ROLES) {
