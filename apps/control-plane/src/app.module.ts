@@ -21,6 +21,7 @@ import { ConfigSyncServer } from './config-sync/config-sync.server';
 import { ConfigSyncService } from './config-sync/config-sync.service';
 import { DataPlaneRegistry } from './config-sync/data-plane-registry';
 import { DeltaBuilder } from './config-sync/delta-builder';
+import { PluginAvailability } from './config-sync/plugin-availability';
 import { SnapshotBuilder } from './config-sync/snapshot-builder';
 import { SnapshotCache } from './config-sync/snapshot-cache';
 import { dataSourceOptions } from './database/data-source-options';
@@ -92,6 +93,7 @@ export class AppModule {
         SnapshotCache,
         DeltaBuilder,
         DataPlaneRegistry,
+        PluginAvailability,
         ConfigSyncService,
         ConfigSyncServer,
         ConfigPublisher,

@@ -7,6 +7,7 @@ import { adminAuthentication } from './access/admin-authentication';
 import { AdminBootstrap } from './access/admin-bootstrap';
 import { AdminTokenVerifier } from './access/admin-tokens/admin-token-verifier';
 import { adminBodyParser } from './admin/admin-body-parser';
+import { adminRequestScope } from './admin/admin-request-scope';
 import { AppModule } from './app.module';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
@@ -55,6 +56,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     bodyParser: false,
     logger: new PinoNestLogger(settings.logLevel),
   });
+  app.use(adminRequestScope);
   const verifier = app.get(AdminTokenVerifier);
   // Who is calling is known before any body is read.
   app.use(adminAuthentication(verifier, { openWithoutTokens: isLoopback(settings.adminHost) }));

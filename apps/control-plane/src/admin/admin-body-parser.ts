@@ -2,6 +2,7 @@ import Busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
 import qs from 'qs';
 import { AdminError, AdminErrorCode } from './admin-error';
+import { assertJsonDepth, assertUtf8, decodeFormComponent } from './body-checks';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -19,7 +20,26 @@ declare module 'express' {
 }
 
 // Kong's form conventions: `config.minute=5` nests, `a[]=b` and repeated keys make arrays.
-const QS_OPTIONS: qs.IParseOptions = { allowDots: true, depth: 8, arrayLimit: 1000, parameterLimit: 20000, allowPrototypes: false };
+// Deeper keys are refused (strictDepth), not silently kept as one flat key.
+const QS_OPTIONS: qs.IParseOptions = {
+  allowDots: true,
+  depth: 8,
+  strictDepth: true,
+  arrayLimit: 1000,
+  parameterLimit: 20000,
+  allowPrototypes: false,
+  decoder: decodeFormComponent,
+};
+
+function parseForm(text: string): Record<string, unknown> {
+  try {
+    return qs.parse(text, QS_OPTIONS) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof AdminError) throw err;
+    // qs says "Input depth exceeded depth option of 8 and strictDepth is true".
+    throw new AdminError(AdminErrorCode.MALFORMED_BODY, `Cannot parse form body: keys nest deeper than ${QS_OPTIONS.depth} levels`);
+  }
+}
 
 function readBody(req: Request): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -47,6 +67,7 @@ function readBody(req: Request): Promise<Buffer> {
 }
 
 function parseJson(raw: string): Record<string, unknown> {
+  assertJsonDepth(raw);
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -78,7 +99,13 @@ function parseMultipart(req: Request, raw: Buffer): Promise<Record<string, unkno
       stream.on('end', () => add(name, Buffer.concat(chunks).toString('utf8')));
     });
     busboy.on('error', (err: Error) => reject(new AdminError(AdminErrorCode.MALFORMED_BODY, `Cannot parse multipart body: ${err.message}`)));
-    busboy.on('close', () => resolve(qs.parse(pairs.join('&'), QS_OPTIONS) as Record<string, unknown>));
+    busboy.on('close', () => {
+      try {
+        resolve(parseForm(pairs.join('&')));
+      } catch (err) {
+        reject(err);
+      }
+    });
     busboy.end(raw);
   });
 }
@@ -88,12 +115,18 @@ async function parse(req: Request): Promise<ParsedBody> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (raw.length === 0) return { body: {}, fromForm: false };
   if (type === 'application/json' || type.endsWith('+json') || (type === '' && raw[0] === 0x7b)) {
+    assertUtf8(raw, 'JSON body');
     return { body: parseJson(raw.toString('utf8')), fromForm: false };
   }
   if (type === 'application/x-www-form-urlencoded' || type === '') {
-    return { body: qs.parse(raw.toString('utf8'), QS_OPTIONS) as Record<string, unknown>, fromForm: true };
+    assertUtf8(raw, 'form body');
+    return { body: parseForm(raw.toString('utf8')), fromForm: true };
   }
-  if (type === 'multipart/form-data') return { body: await parseMultipart(req, raw), fromForm: true };
+  if (type === 'multipart/form-data') {
+    // Every part is text (PEM certificates included): bytes that are not UTF-8 anywhere are refused.
+    assertUtf8(raw, 'multipart body');
+    return { body: await parseMultipart(req, raw), fromForm: true };
+  }
   throw new AdminError(AdminErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Type '${type}' is not supported: send JSON, form-urlencoded or multipart`);
 }
 

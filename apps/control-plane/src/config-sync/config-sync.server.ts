@@ -75,7 +75,7 @@ export class ConfigSyncServer {
   }
 
   async close(): Promise<void> {
-    this.sync.closeAll();
+    await this.sync.closeAll();
     await Promise.all(this.queues);
     this.queues.clear();
     const server = this.server;

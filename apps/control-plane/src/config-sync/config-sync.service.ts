@@ -28,13 +28,16 @@ export class ConfigSyncService {
   async onStreamOpen(hello: Hello, stream: SyncStream, ip: string): Promise<DataPlaneSession> {
     const session = new DataPlaneSession(hello, stream);
     this.sessions.add(session);
-    await this.registry.connected(hello, ip);
+    await this.registry.connected(hello, ip, session.streamId);
     await this.sync(session, await this.cache.get(session.region));
     return session;
   }
 
   onStreamClose(session: DataPlaneSession): void {
-    this.sessions.delete(session);
+    if (!this.sessions.delete(session)) return;
+    this.registry.disconnected(session.nodeId, session.streamId).catch((err: unknown) => {
+      this.logger.warn(`could not record data plane ${session.nodeId} as disconnected: ${String(err)}`);
+    });
   }
 
   async onAck(session: DataPlaneSession, ack: Ack): Promise<void> {
@@ -92,8 +95,11 @@ export class ConfigSyncService {
     else session.sendSnapshot(snapshot);
   }
 
-  closeAll(): void {
-    for (const session of this.sessions) session.stream.end();
+  /** Ends every stream and records its data plane as no longer connected here. */
+  async closeAll(): Promise<void> {
+    const sessions = [...this.sessions];
     this.sessions.clear();
+    for (const session of sessions) session.stream.end();
+    await Promise.all(sessions.map((s) => this.registry.disconnected(s.nodeId, s.streamId).catch(() => undefined)));
   }
 }

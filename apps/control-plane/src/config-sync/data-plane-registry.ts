@@ -10,14 +10,31 @@ export type SyncStatus = 'normal' | 'unknown' | 'plugin_set_incompatible' | 'con
 export class DataPlaneRegistry {
   constructor(private readonly dataSource: DataSource) {}
 
-  async connected(hello: Hello, ip: string): Promise<void> {
+  /** Records a stream's Hello; `streamId` marks which stream (of which replica) the node is on now. */
+  async connected(hello: Hello, ip: string, streamId: string): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO data_plane_nodes (id, hostname, ip, region, labels, version, config_version, config_hash, last_seen, sync_status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), 'unknown')
+      `INSERT INTO data_plane_nodes (id, hostname, ip, region, labels, version, config_version, config_hash, last_seen, sync_status, plugins, stream_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), 'unknown', $9, $10)
        ON CONFLICT (id) DO UPDATE SET hostname = $2, ip = $3, region = $4, labels = $5, version = $6,
-         config_version = $7, config_hash = $8, last_seen = now()`,
-      [hello.node_id, hello.hostname, ip, hello.region, JSON.stringify(hello.labels ?? {}), hello.version, hello.config_version, hello.config_hash],
+         config_version = $7, config_hash = $8, last_seen = now(), plugins = $9, stream_id = $10`,
+      [
+        hello.node_id,
+        hello.hostname,
+        ip,
+        hello.region || 'default',
+        JSON.stringify(hello.labels ?? {}),
+        hello.version,
+        hello.config_version,
+        hello.config_hash,
+        JSON.stringify(hello.plugins ?? []),
+        streamId,
+      ],
     );
+  }
+
+  /** The stream closed; a node that already reconnected elsewhere (another stream id) is left alone. */
+  async disconnected(nodeId: string, streamId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE data_plane_nodes SET stream_id = NULL WHERE id = $1 AND stream_id = $2`, [nodeId, streamId]);
   }
 
   async applied(nodeId: string, version: number, hash: string): Promise<void> {

@@ -13,6 +13,8 @@ export class DataPlaneSession {
   /** A version the data plane rejected; not sent again. */
   rejectedVersion = -1;
   incompatible = false;
+  /** Tells this stream apart from the same node's later ones, on this replica or another. */
+  readonly streamId: string = crypto.randomUUID();
   /** Something has been sent on this stream, so sentVersion is ours rather than the Hello's. */
   synced = false;
   private turn: Promise<void> = Promise.resolve();

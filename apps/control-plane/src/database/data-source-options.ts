@@ -3,6 +3,7 @@ import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-s
 import { ConfigSync1764201700000 } from './migrations/1764201700000-config-sync';
 import { UsageRollups1764201805000 } from './migrations/1764201805000-usage-rollups';
 import { UsageRollupMarks1764201900000 } from './migrations/1764201900000-usage-rollup-marks';
+import { DataPlanePlugins1764201950000 } from './migrations/1764201950000-data-plane-plugins';
 import { AdminTokens1764202100000 } from '../access/admin-tokens/admin-tokens.migration';
 import { Organizations1764202000000 } from '../organizations/organizations.migration';
 
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   ConfigSync1764201700000,
   UsageRollups1764201805000,
   UsageRollupMarks1764201900000,
+  DataPlanePlugins1764201950000,
   Organizations1764202000000,
   AdminTokens1764202100000,
 ];

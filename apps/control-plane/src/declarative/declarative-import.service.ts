@@ -30,16 +30,18 @@ export class DeclarativeImportService {
   async import(parsed: ParsedBody): Promise<Record<string, number>> {
     const config = parse(parsed);
     return this.entities.write(services, async (w) => {
+      // Deletes first, children first: an entity the file replaces under a new id (a global plugin
+      // of the same name) must be gone before its successor takes its unique key.
+      for (const def of [...ENTITIES].reverse()) {
+        const keep = (config[def.name as keyof ConfigEntities] as unknown as readonly Entity[]).map((e) => e.id);
+        const gone: Entity[] = await w.db.query(`SELECT * FROM "${def.name}" WHERE NOT (id = ANY($1::uuid[]))`, [keep]);
+        for (const row of gone) await this.entities.deleteRow(w, def, row);
+      }
       const counts: Record<string, number> = {};
       for (const def of ENTITIES) {
         const list = config[def.name as keyof ConfigEntities] as unknown as readonly Entity[];
         for (const entity of list) await this.upsert(w, def, entity);
         counts[def.name] = list.length;
-      }
-      for (const def of [...ENTITIES].reverse()) {
-        const keep = (config[def.name as keyof ConfigEntities] as unknown as readonly Entity[]).map((e) => e.id);
-        const gone: Entity[] = await w.db.query(`SELECT * FROM "${def.name}" WHERE NOT (id = ANY($1::uuid[]))`, [keep]);
-        for (const row of gone) await this.entities.deleteRow(w, def, row);
       }
       return counts;
     });

@@ -5,12 +5,13 @@ import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
 import { AuditLog, type AuditEntry } from '../config-log/audit-log';
 import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
+import { PluginAvailability, type PluginPlacement } from '../config-sync/plugin-availability';
 import { hasSniShorthand, SNIS_FIELD, takeSniNames } from './certificate-snis';
 import { notFound, schemaViolation, translateDatabaseError } from './entity-errors';
 import { EntityInput } from './entity-input';
 import { ADMIN_ENTITIES, findAdminEntity } from './entity-registry';
 import { fromRow } from './entity-row';
-import { EntityStore, type ParentScope, type Row } from './entity-store';
+import { EntityStore, type ParentScope, type Row, type RowLock } from './entity-store';
 import { parsePageRequest, toPage, type Page } from './pagination';
 
 /** A nested collection: the parent's definition and key, and the child's field pointing at it. */
@@ -25,6 +26,16 @@ export interface Write {
   readonly db: EntityManager;
   readonly changes: ConfigChange[];
   readonly audit: AuditEntry[];
+}
+
+/** Postgres gave up on a transaction that may succeed when run again (serialization failure, deadlock). */
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+const UNIQUE_VIOLATION = '23505';
+const WRITE_ATTEMPTS = 5;
+
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function nowSeconds(): number {
@@ -54,6 +65,7 @@ export class EntitiesService {
     private readonly input: EntityInput,
     private readonly ledger: ConfigVersionLedger,
     private readonly auditLog: AuditLog,
+    private readonly pluginAvailability: PluginAvailability,
   ) {}
 
   async list(def: EntityDefinition, query: Record<string, unknown>, path: string, nested?: NestedScope): Promise<Page<Row>> {
@@ -83,20 +95,24 @@ export class EntitiesService {
 
   async create(def: EntityDefinition, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
     return this.write(def, async (w) => {
-      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
-      const names = hasSniShorthand(def) ? takeSniNames(parsed.body, parsed.fromForm) : undefined;
-      const row = await this.insert(w, def, this.scoped(parsed.body, scope), parsed.fromForm);
+      const scope = nested ? await this.resolveScope(w.db, nested, 'FOR KEY SHARE') : undefined;
+      const body = this.scoped(parsed.body, scope);
+      const names = hasSniShorthand(def) ? takeSniNames(body, parsed.fromForm) : undefined;
+      const row = await this.insert(w, def, body, parsed.fromForm);
       return this.finishSnis(w, def, row, names);
     });
   }
 
-  /** PUT: create or replace by id or endpoint key; fields left out take their defaults. */
+  /**
+   * PUT: create or replace by id or endpoint key; fields left out take their defaults. Two PUTs
+   * creating one name race to insert: the loser runs again, finds the winner's row and replaces it.
+   */
   async upsert(def: EntityDefinition, key: string, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
-    return this.write(def, async (w) => {
-      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
-      const names = hasSniShorthand(def) ? takeSniNames(parsed.body, parsed.fromForm) : undefined;
+    const write = async (w: Write) => {
+      const scope = nested ? await this.resolveScope(w.db, nested, 'FOR KEY SHARE') : undefined;
       const body = this.scoped(parsed.body, scope);
-      const existing = await this.findByKey(w.db, def, key, scope);
+      const names = hasSniShorthand(def) ? takeSniNames(body, parsed.fromForm) : undefined;
+      const existing = await this.findByKey(w.db, def, key, scope, 'FOR NO KEY UPDATE');
       if (isUuid(key)) {
         if (body.id !== undefined && body.id !== key) throw schemaViolation({ id: 'must match the id in the path' });
         body.id = key;
@@ -109,20 +125,26 @@ export class EntitiesService {
       }
       const row = existing ? await this.replace(w, def, existing, body, parsed.fromForm) : await this.insert(w, def, body, parsed.fromForm);
       return this.finishSnis(w, def, row, names);
-    });
+    };
+    return this.write(def, write, false, true);
   }
 
+  /**
+   * PATCH is read-modify-write under a row lock: a second PATCH of the same entity waits and
+   * merges into the first one's result (no lost update); one racing a DELETE finds nothing (404).
+   */
   async patch(def: EntityDefinition, key: string, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
     return this.write(def, async (w) => {
-      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
-      const existing = await this.findByKey(w.db, def, key, scope);
+      const scope = nested ? await this.resolveScope(w.db, nested, 'FOR KEY SHARE') : undefined;
+      const existing = await this.findByKey(w.db, def, key, scope, 'FOR NO KEY UPDATE');
       if (!existing) throw notFound(def, key);
-      const names = hasSniShorthand(def) ? takeSniNames(parsed.body, parsed.fromForm) : undefined;
+      const patchBody = structuredClone(parsed.body);
+      const names = hasSniShorthand(def) ? takeSniNames(patchBody, parsed.fromForm) : undefined;
       const stored = { ...fromRow(def, existing) };
       // Write-only secrets (hashed passwords) are kept unless the patch sets them.
       for (const [field, schema] of Object.entries(def.fields)) if (schema.write_only) stored[field] = existing[field];
-      if (parsed.body.id !== undefined && parsed.body.id !== existing.id) throw schemaViolation({ id: 'cannot be changed' });
-      const merged = mergePatch(stored, this.scoped(parsed.body, scope), def.fields);
+      if (patchBody.id !== undefined && patchBody.id !== existing.id) throw schemaViolation({ id: 'cannot be changed' });
+      const merged = mergePatch(stored, this.scoped(patchBody, scope), def.fields);
       return this.finishSnis(w, def, await this.replace(w, def, existing, merged, parsed.fromForm), names);
     });
   }
@@ -162,28 +184,39 @@ export class EntitiesService {
   /** DELETE: 204 whether or not it existed (Kong); children cascade, referenced services refuse. */
   async delete(def: EntityDefinition, key: string, nested?: NestedScope): Promise<void> {
     await this.write(def, async (w) => {
-      const scope = nested ? await this.resolveScope(w.db, nested) : undefined;
-      const existing = await this.findByKey(w.db, def, key, scope);
+      const scope = nested ? await this.resolveScope(w.db, nested, 'FOR KEY SHARE') : undefined;
+      const existing = await this.findByKey(w.db, def, key, scope, 'FOR UPDATE');
       if (existing) await this.deleteRow(w, def, existing);
       return null;
     }, true);
   }
 
-  /** Runs one admin write: a transaction, the next config version, the change log and audit. */
-  async write<T>(def: EntityDefinition, body: (w: Write) => Promise<T>, deleting = false): Promise<T> {
-    try {
-      return await this.dataSource.transaction(async (db) => {
-        const w: Write = { db, changes: [], audit: [] };
-        const result = await body(w);
-        if (w.changes.length > 0) {
-          const version = await this.ledger.record(db, w.changes);
-          await this.auditLog.append(db, version, w.audit);
-        }
-        return result;
-      });
-    } catch (err) {
-      throw translateDatabaseError(def, err, deleting);
+  /**
+   * Runs one admin write: a transaction, the next config version, the change log and audit. A
+   * deadlock or serialization failure runs it again from the start (it left nothing behind), and
+   * so does a unique violation when `retryDuplicates` (an upsert that lost a race to insert).
+   */
+  async write<T>(def: EntityDefinition, body: (w: Write) => Promise<T>, deleting = false, retryDuplicates = false): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((db) => this.runWrite(db, body));
+      } catch (err) {
+        const state = sqlState(err);
+        const retry = state !== undefined && (RETRYABLE_SQLSTATES.has(state) || (retryDuplicates && state === UNIQUE_VIOLATION));
+        if (!retry || attempt >= WRITE_ATTEMPTS) throw translateDatabaseError(def, err, deleting);
+      }
     }
+  }
+
+  private async runWrite<T>(db: EntityManager, body: (w: Write) => Promise<T>): Promise<T> {
+    const w: Write = { db, changes: [], audit: [] };
+    const result = await body(w);
+    await this.pluginAvailability.check(db, pluginsWritten(w));
+    if (w.changes.length > 0) {
+      const version = await this.ledger.record(db, w.changes);
+      await this.auditLog.append(db, version, w.audit);
+    }
+    return result;
   }
 
   async insert(w: Write, def: EntityDefinition, body: Record<string, unknown>, fromForm: boolean): Promise<Row> {
@@ -230,25 +263,27 @@ export class EntitiesService {
     this.track(w, def, 'delete', fromRow(def, row), null);
   }
 
-  async findByKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope): Promise<Row | null> {
+  async findByKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope, lock?: RowLock): Promise<Row | null> {
     if (isUuid(key)) {
-      const row = await this.store.findById(db, def, key, scope);
+      const row = await this.store.findById(db, def, key, scope, lock);
       if (row) return row;
     } else if (!def.endpointKey) {
       // Kong checks the primary key before looking (GET, PATCH, PUT, DELETE and parents alike).
       throw new AdminError(AdminErrorCode.INVALID_PRIMARY_KEY, `'${key}' is not a valid UUID`, { id: 'expected a valid UUID' });
     }
-    return this.store.findByEndpointKey(db, def, key, scope);
+    return this.store.findByEndpointKey(db, def, key, scope, lock);
   }
 
-  private async resolveScope(db: EntityManager, nested: NestedScope): Promise<ParentScope> {
-    const parent = await this.findByKey(db, nested.parent, nested.parentKey);
+  private async resolveScope(db: EntityManager, nested: NestedScope, lock?: RowLock): Promise<ParentScope> {
+    const parent = await this.findByKey(db, nested.parent, nested.parentKey, undefined, lock);
     if (!parent) throw notFound(nested.parent, nested.parentKey);
     return { field: nested.field, id: parent.id as string };
   }
 
+  /** A copy of the body to work on: a write run again after a deadlock starts from the body as sent. */
   private scoped(body: Record<string, unknown>, scope?: ParentScope): Record<string, unknown> {
-    return scope ? { ...body, [scope.field]: { id: scope.id } } : { ...body };
+    const copy = structuredClone(body);
+    return scope ? { ...copy, [scope.field]: { id: scope.id } } : copy;
   }
 
   private track(w: Write, def: EntityDefinition, action: AuditEntry['action'], before: Row | null, after: Row | null): void {
@@ -259,6 +294,23 @@ export class EntitiesService {
     w.changes.push({ entityType: def.name, entityId: id, op: after ? 'upsert' : 'delete', regions: everywhere ? [] : [...regions] });
     w.audit.push({ action, entityType: def.name, entityId: id, before, after });
   }
+}
+
+function foreignId(value: unknown): string | null {
+  return (value as { id?: string } | null)?.id ?? null;
+}
+
+/** The plugins a write leaves in place (created or changed), for the skew check. */
+function pluginsWritten(w: Write): PluginPlacement[] {
+  return w.audit
+    .filter((entry) => entry.entityType === 'plugins' && entry.after !== null)
+    .map(({ after }) => ({
+      name: after!.name as string,
+      enabled: after!.enabled !== false,
+      regions: (after!.regions as string[] | undefined) ?? [],
+      serviceId: foreignId(after!.service),
+      routeId: foreignId(after!.route),
+    }));
 }
 
 export function entityOrFail(name: string): EntityDefinition {

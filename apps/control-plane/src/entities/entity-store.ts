@@ -13,6 +13,14 @@ export interface ParentScope {
   readonly id: string;
 }
 
+/**
+ * A row lock a write takes on what it reads, held to its commit. PATCH and PUT take `FOR NO KEY
+ * UPDATE` (they keep the id, so children being added under the row do not wait for them), DELETE
+ * `FOR UPDATE`, and a child's write `FOR KEY SHARE` on its parent so the parent cannot vanish
+ * under it. A lock waited for is taken on the row as committed, or not at all if it was deleted.
+ */
+export type RowLock = 'FOR UPDATE' | 'FOR NO KEY UPDATE' | 'FOR KEY SHARE';
+
 /** ` AND <condition>` confining a provider to its organization's rows; '' for everyone else. */
 function tenant(def: EntityDefinition, params: unknown[]): string {
   const condition = tenantCondition(def, params);
@@ -22,21 +30,22 @@ function tenant(def: EntityDefinition, params: unknown[]): string {
 /** Every SQL statement on Kong's entity tables; one method per question asked. */
 @Injectable()
 export class EntityStore {
-  async findById(db: EntityManager, def: EntityDefinition, id: string, scope?: ParentScope): Promise<Row | null> {
+  async findById(db: EntityManager, def: EntityDefinition, id: string, scope?: ParentScope, lock?: RowLock): Promise<Row | null> {
     const params: unknown[] = [id];
     const scoped = scope ? ` AND ${quote(scope.field + '_id')} = $2` : '';
     if (scope) params.push(scope.id);
-    const rows: Row[] = await db.query(`SELECT * FROM ${quote(def.name)} WHERE id = $1${scoped}${tenant(def, params)}`, params);
+    const rows: Row[] = await db.query(`SELECT * FROM ${quote(def.name)} WHERE id = $1${scoped}${tenant(def, params)}${lock ? ' ' + lock : ''}`, params);
     return rows[0] ?? null;
   }
 
-  async findByEndpointKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope): Promise<Row | null> {
+  async findByEndpointKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope, lock?: RowLock): Promise<Row | null> {
     if (!def.endpointKey) return null;
     const params: unknown[] = [key];
     const scoped = scope ? ` AND ${quote(scope.field + '_id')} = $2` : '';
     if (scope) params.push(scope.id);
+    const locked = lock ? ' ' + lock : '';
     const rows: Row[] = await db.query(
-      `SELECT * FROM ${quote(def.name)} WHERE ${quote(def.endpointKey)} = $1${scoped}${tenant(def, params)} LIMIT 1`,
+      `SELECT * FROM ${quote(def.name)} WHERE ${quote(def.endpointKey)} = $1${scoped}${tenant(def, params)} LIMIT 1${locked}`,
       params,
     );
     return rows[0] ?? null;

@@ -1,0 +1,3 @@
+export * from './money';
+export * from './billing-period';
+export * from './invoice-lines';
