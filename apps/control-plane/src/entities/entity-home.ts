@@ -1,4 +1,5 @@
 import type { EntityDefinition, FieldErrors } from '@tollgate/config';
+import type { MigrationInterface } from 'typeorm';
 import type { AccessFamily } from '../access/access-families';
 
 /**
@@ -46,6 +47,8 @@ export interface EntityHome {
   readonly tenancy: Tenancy;
   /** Its routes' access rule; by default from its tenancy (a provider's entities, or the operator's). */
   readonly accessFamily?: AccessFamily;
+  /** The migrations creating and changing its table, kept in its folder (reversible; never rewritten once committed). */
+  readonly migrations?: readonly (new () => MigrationInterface)[];
   /** Served by the generic Kong-shaped CRUD controllers; `custom` entities bring their own. */
   readonly crud: 'generic' | 'custom';
 }
