@@ -141,6 +141,15 @@ describe('access: provider tenants, two replicas', () => {
     expect(byActor.body.data.map((r: { entity: string; operation: string }) => `${r.entity} ${r.operation}`)).toEqual(['admin_tokens create']);
   });
 
+  it("an operator's write on a provider's target is in the provider's audit log; another provider's is not", async () => {
+    const target = await admin(one).post('/upstreams/a-up/targets').set(bearer(boot)).send({ target: '10.0.0.2:80' });
+    expectStatus(target, 201);
+    const seenByA = await admin(two).get(`/audit-log?entity=targets&entity_id=${target.body.id}`).set(bearer(tokenA));
+    expect(seenByA.body.data).toEqual([expect.objectContaining({ operation: 'create', actor: { id: expect.any(String), name: 'bootstrap-token' }, organization: { id: a.organization } })]);
+    const seenByB = await admin(two).get(`/audit-log?entity=targets&entity_id=${target.body.id}`).set(bearer(tokenB));
+    expect(seenByB.body.data).toEqual([]);
+  });
+
   it('the audit log pages newest first by keyset and checks its filters', async () => {
     const first = await admin(one).get('/audit-log?size=2').set(bearer(boot));
     expectStatus(first, 200);
