@@ -105,6 +105,18 @@ describe('access: provider tenants, two replicas', () => {
     expect(global.body).toEqual({ message: expect.stringMatching(/may not create a global plugin/) });
   });
 
+  it("provider B cannot reach provider A's upstream through a service host, nor take A's service traffic with an upstream", async () => {
+    expectKongError(await admin(one).post('/services').set(bearer(tokenB)).send({ host: 'a-up' }), KONG.SCHEMA_VIOLATION, {
+      host: "names an upstream outside this provider's organization",
+    });
+    expectKongError(await admin(one).post('/upstreams').set(bearer(tokenB)).send({ name: 'a.internal' }), KONG.SCHEMA_VIOLATION, {
+      name: "is the host of a service outside this provider's organization",
+    });
+    // Its own upstream is fine.
+    expectStatus(await admin(one).post('/upstreams').set(bearer(tokenB)).send({ name: 'b-up' }), 201);
+    expectStatus(await admin(one).post('/services').set(bearer(tokenB)).send({ name: 'b-svc', host: 'b-up' }), 201);
+  });
+
   it("a provider's GET /analytics/usage sees only its services", async () => {
     const other = (await admin(one).post('/services').set(bearer(boot)).send({ name: 'operator-svc', host: 'op.internal' })).body.id;
     const h = new LatencyHistogram();

@@ -1,5 +1,5 @@
 import type { EntityDefinition, FieldErrors } from '@tollgate/config';
-import type { MigrationInterface } from 'typeorm';
+import type { EntityManager, MigrationInterface } from 'typeorm';
 import type { AccessFamily } from '../access/access-families';
 
 /**
@@ -32,6 +32,11 @@ export interface EntityRules {
   readonly inheritsOrganizationFrom?: readonly string[];
   /** A provider's must be attached to one of `inheritsOrganizationFrom` (no global plugins). */
   readonly providerMustAttach?: boolean;
+  /**
+   * For a provider's write: references made by name rather than foreign key (a service's host
+   * naming an upstream) must stay inside its organization; adds to `errors`.
+   */
+  readonly checkTenantReferences?: (db: EntityManager, value: Record<string, unknown>, organization: string, errors: FieldErrors) => Promise<void>;
   /** Accepts Kong's `snis` shorthand (certificates). */
   readonly sniShorthand?: boolean;
 }
