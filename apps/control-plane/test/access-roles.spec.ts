@@ -19,6 +19,7 @@ const EXPECTED: Record<AccessFamily, { read: Role[]; write: Role[] }> = {
   analytics: { read: [...ROLES], write: [] },
   'declarative-config': { read: ['admin', 'operator', 'read-only'], write: ['admin', 'operator'] },
   clustering: { read: ['admin', 'operator', 'read-only'], write: ['admin', 'operator'] },
+  'proxy-cache': { read: ['admin', 'operator', 'read-only'], write: ['admin', 'operator'] },
   info: { read: [...ROLES], write: [] },
   'schema-validation': { read: [...ROLES], write: ['admin', 'operator', 'provider'] },
   tags: { read: ['admin', 'operator', 'read-only'], write: [] },

@@ -269,6 +269,55 @@ describe('admin API: consumers and credentials', () => {
     });
   });
 
+  // Kong's spec/03-plugins/19-hmac-auth/02-api_spec.lua
+  describe('hmac-auth', () => {
+    beforeAll(async () => {
+      await consumer('bob-hmac');
+    });
+
+    // "[SUCCESS] should create a hmac-auth credential", "... with a random secret", "... with tags"
+    it('POST /consumers/{c}/hmac-auth creates a credential, generating the secret when absent', async () => {
+      const res = await admin(cp).post('/consumers/bob-hmac/hmac-auth').send({ username: 'bob', secret: 'secret', tags: ['tag1'] });
+      expectStatus(res, 201);
+      expect(res.body).toMatchObject({ id: expect.stringMatching(UUID), username: 'bob', secret: 'secret', tags: ['tag1'], consumer: { id: expect.stringMatching(UUID) } });
+      const random = await admin(cp).post('/consumers/bob-hmac/hmac-auth').type('form').send(form({ username: 'bob-random' }));
+      expectStatus(random, 201);
+      expect(random.body.secret).toMatch(/^[0-9a-f]{32}$/);
+    });
+
+    // "[FAILURE] should return proper errors", "does not create hmac-auth credential when missing consumer"
+    it('refuses a credential without a username, a duplicate one, and one without a consumer', async () => {
+      expectKongError(await admin(cp).post('/consumers/bob-hmac/hmac-auth').send({}), KONG.SCHEMA_VIOLATION, { username: 'required field missing' });
+      expectKongError(await admin(cp).post('/consumers/bob-hmac/hmac-auth').send({ username: 'bob' }), KONG.UNIQUE_VIOLATION, { username: 'bob' }, `UNIQUE violation detected on '{username="bob"}'`);
+      expectKongError(await admin(cp).post('/hmac-auths').send({ username: 'orphan' }), KONG.SCHEMA_VIOLATION, { consumer: 'required field missing' });
+    });
+
+    // GET "should retrieve all", "should retrieve by id", "should retrieve by username"; /hmac-auths "retrieves all the hmac-auths";
+    // /hmac-auths/:username_or_id/consumer "retrieve consumer from a hmac-auth username"
+    it('looks credentials up by username and id, nested and top level, and finds their consumer', async () => {
+      expect((await admin(cp).get('/consumers/bob-hmac/hmac-auth')).body.data).toHaveLength(2);
+      const byName = await admin(cp).get('/consumers/bob-hmac/hmac-auth/bob');
+      expectStatus(byName, 200);
+      expectStatus(await admin(cp).get(`/hmac-auths/${byName.body.id}`), 200);
+      expect((await admin(cp).get('/hmac-auths')).body.data.map((c: { username: string }) => c.username).sort()).toEqual(['bob', 'bob-random']);
+      expect((await admin(cp).get('/hmac-auths/bob/consumer')).body.username).toBe('bob-hmac');
+    });
+
+    // PATCH "[SUCCESS] should update a credential by username", PUT "[SUCCESS] should create and update", DELETE "[SUCCESS] should delete a credential"
+    it('PATCH, PUT and DELETE by username, and redacts the secret in the audit log', async () => {
+      const patched = await admin(cp).patch('/consumers/bob-hmac/hmac-auth/bob').send({ secret: 'rotated' });
+      expectStatus(patched, 200);
+      expect(patched.body.secret).toBe('rotated');
+      expectStatus(await admin(cp).put('/consumers/bob-hmac/hmac-auth/carol').send({ secret: 'c' }), 200);
+      expect((await admin(cp).get('/hmac-auths/carol')).body.secret).toBe('c');
+      await admin(cp).delete('/hmac-auths/carol').expect(204);
+      await admin(cp).get('/hmac-auths/carol').expect(404);
+      const audit = await auditFor(cp, patched.body.id);
+      expect(audit.map((a) => a.entity_type)).toContain('hmacauth_credentials');
+      expect(JSON.stringify(audit)).not.toContain('rotated');
+    });
+  });
+
   describe('acls', () => {
     let frankId: string;
 

@@ -53,8 +53,8 @@ describe('each entity has one home, and its table matches its definition', () =>
   });
 
   it('the migrations of organizations and admin_tokens are reversible', async () => {
-    await db.undoLastMigration();
-    await db.undoLastMigration();
+    // Back through every later migration down to (and including) the organizations one.
+    for (let i = 0; i < 10 && (await columns('organizations')).length > 0; i++) await db.undoLastMigration();
     expect(await columns('organizations')).toEqual([]);
     expect(await columns('admin_tokens')).toEqual([]);
     expect((await columns('services')).map((c) => c.column_name)).not.toContain('organization_id');

@@ -278,6 +278,12 @@ describe('admin API: services and routes', () => {
       expect(res.body).toMatchObject({ name: null, headers: { 'x-version': ['v2'] } });
     });
 
+    it('accepts regex paths in PCRE syntax, as Kong does (named groups, \\A, \\z, atomic groups)', async () => {
+      const res = await admin(cp).post('/services/routed/routes').send({ name: 'pcre', paths: ['~/status/(?P<foo>re)', '~\\A/x/(?>a+)\\z'] });
+      expectStatus(res, 201);
+      expect(res.body.paths).toEqual(['~/status/(?P<foo>re)', '~\\A/x/(?>a+)\\z']);
+    });
+
     it('refuses a route with none of methods, hosts, headers, paths, snis', async () => {
       const res = await admin(cp).post('/services/routed/routes').send({ name: 'matches-nothing' });
       expectKongError(res, KONG.SCHEMA_VIOLATION, {
@@ -290,6 +296,7 @@ describe('admin API: services and routes', () => {
       ['a wildcard in the middle of a host', { hosts: ['api.*.example.com'] }, { hosts: ['wildcard must be leftmost or rightmost character'] }],
       ['two wildcards', { hosts: ['*.example.*'] }, { hosts: ['only one wildcard must be specified'] }],
       ['an invalid regex path', { paths: ['~/users/(\\d+'] }, { paths: [expect.stringContaining("invalid regex: '/users/(\\d+'")] }],
+      ['a regex path with a PCRE construct JavaScript has no equivalent for', { paths: ['~/a/(?R)'] }, { paths: ["invalid regex: '/a/(?R)' (the recursion '(?R)' has no JavaScript equivalent)"] }],
       ['a path without a leading slash', { paths: ['users'] }, { paths: ['should start with: / (fixed path) or ~/ (regex path)'] }],
       ['a lower-case method', { methods: ['get'] }, { methods: ['invalid value: get'] }],
       ['an unknown protocol', { paths: ['/p'], protocols: ['gopher'] }, { protocols: [expect.stringContaining('expected one of')] }],

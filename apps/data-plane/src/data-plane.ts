@@ -1,21 +1,26 @@
 import type { ConfigSnapshot, EntityCollection } from '@tollgate/config';
-import type { WindowCounterStore } from '@tollgate/plugins';
+import { PROMETHEUS_STATE, type PrometheusStore, type WindowCounterStore } from '@tollgate/plugins';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { LiveConfig } from './config/live-config';
 import type { RuntimeConfig } from './config/runtime-config';
 import { LocalWindowCounters } from './counters/local-window-counters';
 import { createLogger, type Logger } from './logger';
 import { GatewayServices } from './pipeline/gateway-services';
 import { ProxyHandler, type UsageSink } from './proxy/proxy-handler';
-import { ConnectionTracker, createProxyServer, createTlsProxyServer, type ProxyServer, type TlsProxyServer } from './proxy/proxy-server';
+import { connectionCap, descriptorLimit } from './proxy/connection-cap';
+import { ConnectionGuard } from './proxy/connection-guard';
+import { createProxyServer, createTlsProxyServer, type ProxyServer, type TlsProxyServer } from './proxy/proxy-server';
 import { UpstreamPools } from './proxy/upstream-pools';
 import { WebSocketProxy } from './proxy/websocket-proxy';
 import type { DataPlaneSettings, ListenAddress } from './settings';
 import { ProxyMetrics } from './status/proxy-metrics';
 import { createStatusServer } from './status/status-server';
-import type { NodeStats, UsageStats } from './status/status-source';
+import { processMemory } from './status/process-memory';
+import { NO_CONFIG, NOT_ACCEPTING, READY, type NodeStats, type Readiness, type UsageStats } from './status/status-source';
 import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
+import { deliverPluginMessage } from './config/plugin-messages';
 import { startServingUsage } from './usage/serving-usage';
 import type { UsageRecorder } from './usage/usage-recorder';
 
@@ -48,6 +53,8 @@ export interface RunningDataPlane extends ConfigApplier {
   readonly statusUrl: string | null;
   /** Checks and swaps in a snapshot; on errors (a Nack) the config being served stays. */
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome>;
+  /** Hands a control-plane plugin message (a proxy-cache purge) to its plugin in this process. */
+  pluginMessage(plugin: string, payload: unknown): void;
   current(): { version: number; hash: string } | null;
   stats(): Promise<NodeStats>;
   /** Stops accepting, lets in-flight requests finish (up to the drain timeout), then releases everything. */
@@ -55,6 +62,9 @@ export interface RunningDataPlane extends ConfigApplier {
 }
 
 type AnyServer = Server | ProxyServer | TlsProxyServer;
+
+/** How long a stopping data plane keeps sending its log queues' entries before counting the rest as dropped. */
+const LOG_FLUSH_BOUND_MS = 5000;
 
 function listen(server: AnyServer, address: ListenAddress): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -72,11 +82,20 @@ function closeServer(server: AnyServer | null): Promise<void> {
   return new Promise((resolve) => (server === null || !server.listening ? resolve() : server.close(() => resolve())));
 }
 
+/** The client connection cap of this serving process: its share of the node's, below its descriptor limit. */
+function guardFor(settings: DataPlaneSettings, logger: Logger): ConnectionGuard {
+  const descriptors = descriptorLimit();
+  const cap = connectionCap({ ...settings.edge, processes: Math.max(1, settings.workers), descriptors });
+  if (cap.exceedsDescriptors) logger.warn({ connections: cap.connections, descriptors }, 'client connection cap exceeds what the descriptor limit (ulimit -n) leaves room for');
+  else logger.info({ connections: cap.connections, reason: cap.reason, descriptors }, 'client connection cap');
+  return new ConnectionGuard(cap.connections, settings.edge, logger);
+}
+
 /** One serving process: the proxy listeners, its live config, and what requests share. */
 class DataPlane {
   readonly pools = new UpstreamPools();
   readonly metrics = new ProxyMetrics();
-  readonly connections = new ConnectionTracker();
+  readonly connections: ConnectionGuard;
   readonly live: LiveConfig;
   readonly services: GatewayServices;
   readonly handler: ProxyHandler;
@@ -92,16 +111,20 @@ class DataPlane {
     options: DataPlaneOptions,
     private readonly recorder: UsageRecorder | null,
   ) {
+    this.connections = guardFor(settings, logger);
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
     this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
-    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder);
-    this.websockets = new WebSocketProxy(this.live, this.services);
-    const serverOptions = { maxHeaderSize: settings.maxHeaderSize };
+    const requestBuffering = {
+      memoryBytes: settings.edge.clientBodyBufferBytes,
+      tempDir: join(settings.prefix, 'tmp'),
+      responseBytes: settings.edge.proxyBufferBytes,
+    };
+    this.handler = new ProxyHandler(this.live, this.services, this.metrics, logger, options.usage ?? recorder, requestBuffering, settings.headers);
+    this.websockets = new WebSocketProxy(this.live, this.services, settings.headers);
+    const serverOptions = { maxHeaderSize: settings.maxHeaderSize, edge: settings.edge, guard: this.connections };
     this.proxy = createProxyServer(this.handler, this.websockets, serverOptions);
-    this.connections.track(this.proxy);
     this.tls = settings.proxySslListen === null ? null : createTlsProxyServer(this.handler, this.websockets, this.live, serverOptions);
-    if (this.tls !== null) this.connections.track(this.tls);
-    const source = { config: () => this.live.version(), stats: () => this.stats() };
+    const source = { config: () => this.live.version(), stats: () => this.stats(), readiness: () => this.readiness() };
     this.status = (options.status ?? true) && settings.statusListen !== null ? createStatusServer(source, logger) : null;
   }
 
@@ -112,17 +135,25 @@ class DataPlane {
   }
 
   async stats(): Promise<NodeStats> {
-    const memory = process.memoryUsage();
+    const memory = processMemory();
     const balancers = [...(this.live.current?.balancers.values() ?? [])];
     return {
       connections: { active: this.connections.active, accepted: this.connections.accepted },
+      edge: this.connections.stats(),
       requestsInFlight: this.handler.requestsInFlight,
       metrics: this.metrics.snapshot(),
       upstreams: balancers.flatMap((b) => b.health().map((t) => ({ upstream: b.upstream.name, ...t }))),
       memory: { rss: memory.rss, heapUsed: memory.heapUsed, heapTotal: memory.heapTotal },
       workers: 0,
       usage: this.usageStats(),
+      prometheus: (this.services.peekState(PROMETHEUS_STATE) as PrometheusStore | undefined)?.snapshot() ?? null,
+      logQueues: this.services.logQueues.stats(),
     };
+  }
+
+  async readiness(): Promise<Readiness> {
+    if (this.live.version() === null) return NO_CONFIG;
+    return this.connections.stats().accepting ? READY : NOT_ACCEPTING;
   }
 
   private usageStats(): UsageStats | null {
@@ -142,6 +173,7 @@ class DataPlane {
       proxySslUrl,
       statusUrl,
       applySnapshot: (snapshot, changed) => this.live.applySnapshot(snapshot, changed),
+      pluginMessage: (plugin, payload) => void deliverPluginMessage(plugin, payload),
       current: () => this.live.version(),
       stats: () => this.stats(),
       close: () => this.close(),
@@ -160,8 +192,10 @@ class DataPlane {
     this.status?.closeAllConnections();
     await stopped;
     this.live.close();
+    this.connections.close();
     this.nodeCounters.close();
-    await Promise.all([this.pools.close(), this.services.redis.close()]);
+    // Log plugins' queues (this process's own) flush what the last calls logged, for a bounded time.
+    await Promise.all([this.pools.close(), this.services.redis.close(), this.services.logQueues.close(LOG_FLUSH_BOUND_MS)]);
     // Every call has been recorded by now: journal the last counts and send what Redis takes.
     await this.recorder?.stop();
     this.logger.info('data plane stopped');

@@ -14,6 +14,8 @@ import { startConfigSync } from './sync/start-config-sync';
 /** What main drives: a data plane in this process, or a cluster primary and its workers. */
 interface ServingNode {
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): ApplyOutcome | Promise<ApplyOutcome>;
+  /** Control-plane plugin messages (proxy-cache purges), for every serving process. */
+  pluginMessage(plugin: string, payload: unknown): void;
   close(): Promise<void>;
 }
 

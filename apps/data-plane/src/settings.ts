@@ -1,6 +1,8 @@
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
+import { readEdgeSettings, type EdgeSettings } from './proxy/edge-settings';
+import { readHeaderPolicy, type HeaderPolicy } from './proxy/header-policy';
 import { readUsageSettings, type UsageSettings } from './usage/usage-settings';
 
 export interface ListenAddress {
@@ -34,11 +36,15 @@ export interface DataPlaneSettings {
   readonly redisKeyPrefix: string;
   /** Metering (TOLLGATE_USAGE, TOLLGATE_USAGE_FLUSH_INTERVAL, TOLLGATE_USAGE_JOURNAL_MAX_BYTES). */
   readonly usage: UsageSettings;
+  /** Client timeouts, connection caps and buffering bounds (TOLLGATE_CLIENT_*, *_CONNECTIONS, TOLLGATE_PROXY_BUFFER_SIZE). */
+  readonly edge: EdgeSettings;
   /** Largest request head accepted; larger ones are answered 431. */
   readonly maxHeaderSize: number;
   /** How long close() waits for in-flight requests before cutting them. */
   readonly drainTimeoutMs: number;
   readonly logLevel: string;
+  /** Kong's `headers` and `headers_upstream` (TOLLGATE_HEADERS, TOLLGATE_HEADERS_UPSTREAM). */
+  readonly headers: HeaderPolicy;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -125,8 +131,10 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     labels: labels(env),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
     usage: readUsageSettings(env),
+    edge: readEdgeSettings(env),
     maxHeaderSize: integer(env, 'TOLLGATE_MAX_HEADER_SIZE', 16 * 1024, 1024),
     drainTimeoutMs: integer(env, 'TOLLGATE_DRAIN_TIMEOUT', 30000, 0),
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
+    headers: readHeaderPolicy(env.TOLLGATE_HEADERS, env.TOLLGATE_HEADERS_UPSTREAM),
   });
 }

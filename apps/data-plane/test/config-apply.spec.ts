@@ -45,7 +45,7 @@ describe('applying snapshots', () => {
   it('refuses unknown plugins, plugins this data plane cannot run, and what it cannot honour', async () => {
     const svc = echo();
     const unknown = plugin('no-such-plugin', {});
-    const noHandler = plugin('cors', {});
+    const noHandler = plugin('acl', { allow: ['admins'] });
     const cluster = plugin('rate-limiting', { minute: 1, policy: 'cluster' });
     const scoped = plugin('key-auth', {}, { consumer: consumer('c') });
     const outcome = await dp.applySnapshot(snapshot({ services: [svc], plugins: [unknown, noHandler, cluster, scoped] }));
@@ -54,7 +54,7 @@ describe('applying snapshots', () => {
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: unknown.id, field: 'name' }),
-        expect.objectContaining({ id: noHandler.id, field: 'name', message: "plugin 'cors' is not available on this data plane" }),
+        expect.objectContaining({ id: noHandler.id, field: 'name', message: "plugin 'acl' is not available on this data plane" }),
         expect.objectContaining({ id: cluster.id, field: 'config.policy' }),
         expect.objectContaining({ id: scoped.id, field: 'consumer' }),
       ]),

@@ -13,7 +13,7 @@ const GiB = 1024 * MiB;
 const FLAT = 96 * MiB;
 
 /**
- * 1 GiB each way through a data-plane process, its resident memory sampled from `/status` all
+ * 1 GiB each way through a data-plane process (request_buffering off: streamed, as Kong does then), its resident memory sampled from `/status` all
  * along: bodies stream with backpressure both ways instead of being held.
  */
 describe('1 GiB bodies through a data-plane process', () => {
@@ -24,7 +24,7 @@ describe('1 GiB bodies through a data-plane process', () => {
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     const file = join(dir, 'kong.yml');
-    writeFileSync(file, ['_format_version: "3.0"', 'services:', '- name: echo', `  url: http://127.0.0.1:${upstream.port}`, '  routes:', '  - paths: [/big]'].join('\n'));
+    writeFileSync(file, ['_format_version: "3.0"', 'services:', '- name: echo', `  url: http://127.0.0.1:${upstream.port}`, '  routes:', '  - paths: [/big]', '    request_buffering: false'].join('\n'));
     node = await startDataPlaneProcess(file, join(dir, 'prefix'), { TOLLGATE_WORKERS: '0' });
   }, 40_000);
 

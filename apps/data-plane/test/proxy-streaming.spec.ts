@@ -31,7 +31,7 @@ describe('proxying: streaming bodies and upgrades', () => {
     upstream = await startEchoUpstream();
     dp = await startTestDataPlane();
     const echo = service({ host: '127.0.0.1', port: upstream.port });
-    expect(await dp.applySnapshot(snapshot({ services: [echo], routes: [route(echo, { paths: ['/s'] })] }))).toEqual({ ok: true });
+    expect(await dp.applySnapshot(snapshot({ services: [echo], routes: [route(echo, { paths: ['/s'], request_buffering: false })] }))).toEqual({ ok: true });
   });
 
   afterAll(async () => {

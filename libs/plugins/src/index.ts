@@ -6,13 +6,26 @@ export * from './plugin-handler';
 export { PluginConfigError } from './plugin-config-error';
 export { keyAuthSchema, keyAuthHandler, keyAuthPlugin } from './key-auth';
 export { rateLimitingSchema, rateLimitingHandler, rateLimitingPlugin, RATE_PERIODS, windowsAt, type RateWindow } from './rate-limiting';
-// Schemas waiting for a data-plane handler: not bundled, so the admin API refuses them.
-export { aclSchema } from './acl';
-export { basicAuthSchema } from './basic-auth';
-export { correlationIdSchema } from './correlation-id';
-export { corsSchema } from './cors';
-export { ipRestrictionSchema } from './ip-restriction';
-export { jwtSchema } from './jwt';
-export { requestSizeLimitingSchema } from './request-size-limiting';
-export { requestTransformerSchema } from './request-transformer';
-export { responseTransformerSchema } from './response-transformer';
+export { basicAuthSchema, basicAuthHandler, basicAuthPlugin, hashFilePassword } from './basic-auth';
+export { jwtSchema, jwtHandler, jwtPlugin } from './jwt';
+export { aclSchema, aclHandler, aclPlugin } from './acl';
+export { ipRestrictionSchema, ipRestrictionHandler, ipRestrictionPlugin } from './ip-restriction';
+export { requestTerminationSchema, requestTerminationHandler, requestTerminationPlugin } from './request-termination';
+export { botDetectionSchema, botDetectionHandler, botDetectionPlugin } from './bot-detection';
+export { hmacAuthSchema, hmacAuthHandler, hmacAuthPlugin } from './hmac-auth';
+export { corsSchema, corsHandler, corsPlugin } from './cors';
+export { correlationIdSchema, correlationIdHandler, correlationIdPlugin } from './correlation-id';
+export { requestSizeLimitingSchema, requestSizeLimitingHandler, requestSizeLimitingPlugin } from './request-size-limiting';
+export { requestTransformerSchema, requestTransformerHandler, requestTransformerPlugin } from './request-transformer';
+export { responseTransformerSchema, responseTransformerHandler, responseTransformerPlugin } from './response-transformer';
+export { responseRatelimitingSchema, responseRatelimitingHandler, responseRatelimitingPlugin } from './response-ratelimiting';
+export { proxyCacheSchema, proxyCacheHandler, proxyCachePlugin, processCache } from './proxy-cache';
+
+export * from './log-queue';
+export * from './log-serializer';
+export { httpLogSchema, httpLogHandler, httpLogPlugin, type HttpLogConfig } from './http-log';
+export * from './prometheus';
+export { fileLogSchema, fileLogHandler, fileLogPlugin, type FileLogConfig } from './file-log';
+export { openTelemetrySchema, openTelemetryHandler, openTelemetryPlugin, type OpenTelemetryConfig } from './opentelemetry';
+export { tcpLogSchema, tcpLogHandler, tcpLogPlugin, type TcpLogConfig } from './tcp-log';
+

@@ -25,6 +25,11 @@ export interface PluginSchema {
    */
   readonly config_checks?: readonly EntityCheck[];
   /**
+   * A rule the checks above cannot say (Kong's `custom_validator`), run on the validated config
+   * when it has no other error: the message, or null when the config is fine.
+   */
+  readonly config_validator?: (config: Readonly<Record<string, unknown>>) => string | null;
+  /**
    * Older flat names still accepted on input, mapped to their dotted path
    * (Kong 3.x's `redis_host` -> `redis.host`).
    */

@@ -13,15 +13,25 @@ describe('plugin registry', () => {
     expect(availablePlugins()).toEqual([
       'acl',
       'basic-auth',
+      'bot-detection',
       'correlation-id',
       'cors',
+      'file-log',
+      'hmac-auth',
+      'http-log',
       'ip-restriction',
       'jwt',
       'key-auth',
+      'opentelemetry',
+      'prometheus',
+      'proxy-cache',
       'rate-limiting',
       'request-size-limiting',
+      'request-termination',
       'request-transformer',
+      'response-ratelimiting',
       'response-transformer',
+      'tcp-log',
     ]);
   });
 
@@ -29,16 +39,26 @@ describe('plugin registry', () => {
     const priorities = Object.fromEntries([...pluginSchemas.values()].map((s) => [s.name, s.priority]));
     expect(priorities).toEqual({
       'correlation-id': 100001,
+      'bot-detection': 2500,
       cors: 2000,
       jwt: 1450,
       'key-auth': 1250,
       'basic-auth': 1100,
+      'hmac-auth': 1030,
       'ip-restriction': 990,
       'request-size-limiting': 951,
       acl: 950,
       'rate-limiting': 910,
+      'response-ratelimiting': 900,
       'request-transformer': 801,
       'response-transformer': 800,
+      'request-termination': 2,
+      'proxy-cache': 100,
+      opentelemetry: 14,
+      prometheus: 13,
+      'http-log': 12,
+      'file-log': 9,
+      'tcp-log': 7,
     });
   });
 

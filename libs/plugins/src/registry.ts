@@ -1,41 +1,55 @@
-import { aclSchema } from './acl';
-import { basicAuthSchema } from './basic-auth';
+import { aclPlugin } from './acl';
+import { basicAuthPlugin } from './basic-auth';
+import { botDetectionPlugin } from './bot-detection';
 import type { BundledPlugin } from './bundled-plugin';
-import { correlationIdSchema } from './correlation-id';
-import { corsSchema } from './cors';
-import { ipRestrictionSchema } from './ip-restriction';
-import { jwtSchema } from './jwt';
+import { correlationIdPlugin } from './correlation-id';
+import { corsPlugin } from './cors';
+import { fileLogPlugin } from './file-log';
+import { hmacAuthPlugin } from './hmac-auth';
+import { httpLogPlugin } from './http-log';
+import { ipRestrictionPlugin } from './ip-restriction';
+import { jwtPlugin } from './jwt';
 import { keyAuthPlugin } from './key-auth';
+import { openTelemetryPlugin } from './opentelemetry';
 import type { AnyPluginHandler } from './plugin-handler';
 import type { PluginSchema } from './plugin-schema';
+import { prometheusPlugin } from './prometheus';
+import { proxyCachePlugin } from './proxy-cache';
 import { rateLimitingPlugin } from './rate-limiting';
-import { requestSizeLimitingSchema } from './request-size-limiting';
-import { requestTransformerSchema } from './request-transformer';
-import { responseTransformerSchema } from './response-transformer';
+import { requestSizeLimitingPlugin } from './request-size-limiting';
+import { requestTerminationPlugin } from './request-termination';
+import { requestTransformerPlugin } from './request-transformer';
+import { responseRatelimitingPlugin } from './response-ratelimiting';
+import { responseTransformerPlugin } from './response-transformer';
+import { tcpLogPlugin } from './tcp-log';
 
 /**
  * The one list of bundled plugins: adding a plugin is adding its folder and one line here. The
  * admin API, `/plugins/enabled`, `/` and `/schemas/plugins` all read it, and so does the data plane,
  * so what is accepted is exactly what runs.
  */
-const BUNDLED: readonly BundledPlugin[] = [keyAuthPlugin, rateLimitingPlugin];
-
-/**
- * TRANSITIONAL: schemas whose data-plane handler is being written. They validate, but a data plane
- * does not advertise them, so the control plane refuses a write of one while a data plane of the
- * region is connected (see the control plane's plugin-availability check). Each moves to BUNDLED
- * with its handler; this list must end empty.
- */
-const SCHEMA_ONLY: readonly PluginSchema[] = [
-  aclSchema,
-  basicAuthSchema,
-  correlationIdSchema,
-  corsSchema,
-  ipRestrictionSchema,
-  jwtSchema,
-  requestSizeLimitingSchema,
-  requestTransformerSchema,
-  responseTransformerSchema,
+const BUNDLED: readonly BundledPlugin[] = [
+  keyAuthPlugin,
+  rateLimitingPlugin,
+  basicAuthPlugin,
+  jwtPlugin,
+  aclPlugin,
+  ipRestrictionPlugin,
+  requestTerminationPlugin,
+  botDetectionPlugin,
+  hmacAuthPlugin,
+  corsPlugin,
+  correlationIdPlugin,
+  requestSizeLimitingPlugin,
+  requestTransformerPlugin,
+  responseTransformerPlugin,
+  responseRatelimitingPlugin,
+  proxyCachePlugin,
+  httpLogPlugin,
+  prometheusPlugin,
+  fileLogPlugin,
+  tcpLogPlugin,
+  openTelemetryPlugin,
 ];
 
 function deepFreeze<T>(value: T): T {
@@ -47,9 +61,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Every bundled plugin's schema by name; the schemas are deeply frozen. */
-export const pluginSchemas: ReadonlyMap<string, PluginSchema> = new Map(
-  [...BUNDLED.map((p) => p.schema), ...SCHEMA_ONLY].map((schema) => [schema.name, deepFreeze(schema)]),
-);
+export const pluginSchemas: ReadonlyMap<string, PluginSchema> = new Map(BUNDLED.map((p) => [p.schema.name, deepFreeze(p.schema)]));
 
 /** Every bundled plugin's data-plane handler by name. */
 export const pluginHandlers: ReadonlyMap<string, AnyPluginHandler> = new Map(BUNDLED.map((p) => [p.handler.name, Object.freeze(p.handler)]));

@@ -18,6 +18,8 @@ export function validatePluginConfig(name: string, config: unknown, options: Val
   const checks = schema.config_checks ?? [];
   const { value, errors } = validateRecord(schema.config, input, options, checks.filter((c) => !isNested(c)));
   const nested = runNestedChecks(checks.filter(isNested), value, errors ?? {});
+  const custom = !errors && nested.length === 0 ? (schema.config_validator?.(value) ?? null) : null;
+  if (custom !== null) nested.push(custom);
   if (!errors && nested.length === 0) return { value, errors: null };
   const configErrors: FieldErrors = { ...errors };
   const entity = [...asList(configErrors['@entity']), ...nested];

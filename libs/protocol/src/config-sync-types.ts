@@ -77,8 +77,14 @@ export interface SyncStatus {
   missing_plugins: string[];
 }
 
+export interface PluginMessage {
+  plugin: string;
+  json: Buffer;
+}
+
 export type ControlPlaneMessage =
   | { message: 'snapshot'; snapshot: SnapshotChunk }
   | { message: 'delta'; delta: Delta }
   | { message: 'keepalive'; keepalive: Keepalive }
-  | { message: 'status'; status: SyncStatus };
+  | { message: 'status'; status: SyncStatus }
+  | { message: 'plugin_message'; plugin_message: PluginMessage };

@@ -273,16 +273,16 @@ describe("compileRouter: Kong's priorities", () => {
     expect(routed(routes, { host: 'www.h.test' })).toBe('wildcard');
   });
 
-  it('orders regex paths by regex_priority, then age, and before prefix paths', () => {
+  it('orders regex paths by regex_priority, then the highest route id, and before prefix paths', () => {
     const routes = [
       aRoute({ name: 'long-prefix', paths: ['/users/42/orders'] }),
-      aRoute({ name: 'old-regex', paths: ['~/users/\\d+'] }),
-      aRoute({ name: 'young-regex', paths: ['~/users/\\d+'] }),
+      aRoute({ name: 'lower-id-regex', paths: ['~/users/\\d+'] }),
+      aRoute({ name: 'higher-id-regex', paths: ['~/users/\\d+'] }),
       aRoute({ name: 'urgent-regex', paths: ['~/users/4\\d'], regex_priority: 10 }),
     ];
     expect(routed(routes, { path: '/users/42/orders' })).toBe('urgent-regex');
-    expect(routed(routes, { path: '/users/7/orders' })).toBe('old-regex');
-    expect(routed(routes.slice(0, 2), { path: '/users/42/orders' })).toBe('old-regex');
+    expect(routed(routes, { path: '/users/7/orders' })).toBe('higher-id-regex');
+    expect(routed(routes.slice(0, 2), { path: '/users/42/orders' })).toBe('lower-id-regex');
     expect(routed(routes.slice(0, 1), { path: '/users/42/orders' })).toBe('long-prefix');
   });
 
@@ -322,10 +322,10 @@ describe("compileRouter: Kong's priorities", () => {
     expect(routed(routes, { host: 'h.test', path: '/x' })).toBe('host+path');
   });
 
-  it('breaks remaining ties by created_at', () => {
-    const older = aRoute({ name: 'older', paths: ['/t'], created_at: 100, id: 'ffffffff-0000-4000-8000-000000000000' });
-    const newer = aRoute({ name: 'newer', paths: ['/t'], created_at: 200, id: '00000000-0000-4000-8000-000000000000' });
-    expect(routed([newer, older], { path: '/t' })).toBe('older');
+  it('breaks remaining ties by the highest route id, as atc-router does in Kong 3, not by created_at', () => {
+    const older = aRoute({ name: 'older', paths: ['/t'], created_at: 100, id: '00000000-0000-4000-8000-000000000000' });
+    const newer = aRoute({ name: 'newer', paths: ['/t'], created_at: 200, id: 'ffffffff-0000-4000-8000-000000000000' });
+    expect(routed([older, newer], { path: '/t' })).toBe('newer');
   });
 
   it('lets each path of a route compete on its own', () => {

@@ -4,8 +4,9 @@ const DOT = 0x2e;
 /**
  * Normalises a request path the way routes are matched: percent-encoded unreserved characters
  * (ALPHA DIGIT - . _ ~) are decoded, dot segments are resolved (RFC 3986 5.2.4), and nothing
- * else changes: `%2F` stays encoded and `//` is kept. A query string, if one slipped through,
- * is dropped. The common path (no `%`, no dot segment) returns its input without allocating.
+ * else changes: `%2F` stays encoded. Runs of slashes are merged, as Kong has nginx do
+ * (merge_slashes) before it routes. A query string, if one slipped through, is dropped. The common
+ * path (no `%`, no `//`, no dot segment) returns its input without allocating.
  */
 export function normalizePath(raw: string): string {
   let path = raw;
@@ -13,6 +14,7 @@ export function normalizePath(raw: string): string {
   if (query !== -1) path = path.slice(0, query);
   if (path.length === 0) return '/';
   if (path.indexOf('%') !== -1) path = decodeUnreserved(path);
+  if (path.indexOf('//') !== -1) path = mergeSlashes(path);
   if (hasDotSegment(path)) path = removeDotSegments(path);
   return path;
 }
@@ -50,6 +52,19 @@ function decodeUnreserved(path: string): string {
     i += 2;
   }
   return copied === 0 ? path : out + path.slice(copied);
+}
+
+function mergeSlashes(path: string): string {
+  let out = '';
+  let copied = 0;
+  for (let i = path.indexOf('//'); i !== -1; i = path.indexOf('//', i)) {
+    let end = i + 2;
+    while (path.charCodeAt(end) === SLASH) end++;
+    out += path.slice(copied, i + 1);
+    copied = end;
+    i = end;
+  }
+  return out + path.slice(copied);
 }
 
 /** True when a `.` or `..` segment appears anywhere. */

@@ -25,6 +25,18 @@ describe('compileRegexPath', () => {
     expect(compileRegexPath('/a/[(]\\(').hasGroups).toBe(false);
   });
 
+  it('accepts PCRE constructs Kong users write: \\A, \\z, atomic groups, possessive quantifiers', () => {
+    const path = compileRegexPath('\\A/files/(?>[a-z]+)(\\d++)\\z');
+    expect(path.regex.exec('/files/abc42')?.[path.groupNumbers![1]!]).toBe('42');
+    expect(path.regex.test('/files/abc42/x')).toBe(false);
+    expect(path.literalPrefix).toBe('/files/');
+    expect(path.hasGroups).toBe(true);
+  });
+
+  it('throws, naming the construct, on what has no JavaScript equivalent', () => {
+    expect(() => compileRegexPath('/a/(?R)')).toThrow("the recursion '(?R)' has no JavaScript equivalent");
+  });
+
   it('throws on what JavaScript cannot compile', () => {
     expect(() => compileRegexPath('/a/(')).toThrow();
   });

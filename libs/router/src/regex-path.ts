@@ -1,3 +1,5 @@
+import { translatePcre } from '@tollgate/config';
+
 /**
  * Regex route paths (`~/users/(?<id>\d+)`): compiled once, anchored at the start of the path as
  * Kong anchors them, and reduced to the literal text every match must begin with so the path
@@ -9,29 +11,26 @@ export interface RegexPath {
   readonly literalPrefix: string;
   /** Whether the regex has capture groups (Kong reports captures only then). */
   readonly hasGroups: boolean;
+  /** JavaScript group number of each authored group, when translation added hidden ones; else null. */
+  readonly groupNumbers: readonly number[] | null;
 }
 
-const INLINE_CASE_INSENSITIVE = '(?i)';
 const QUANTIFIERS = '?*{';
 /** Escapes that stand for the character itself rather than a class or an assertion. */
 const LITERAL_ESCAPES = '/.-_~!@#%&=:,;\'"<>`$^*+?()[]{}|\\';
 
-/** `source` is the path without its leading `~`. Throws when JavaScript cannot compile it. */
+/**
+ * `source` is the path without its leading `~`, in PCRE or Rust syntax as Kong users write it
+ * (see translatePcre). Throws when it cannot be translated or JavaScript cannot compile it.
+ */
 export function compileRegexPath(source: string): RegexPath {
-  let flags = '';
-  let body = source;
-  // PCRE and Rust accept inline flags that JavaScript does not; Kong users write (?i) in front.
-  if (body.startsWith(INLINE_CASE_INSENSITIVE)) {
-    flags = 'i';
-    body = body.slice(INLINE_CASE_INSENSITIVE.length);
-  }
-  // Python/Rust named groups `(?P<name>` are `(?<name>` in JavaScript.
-  body = body.replace(/\(\?P</g, '(?<');
-  const regex = new RegExp('^(?:' + body + ')', flags);
+  const translated = translatePcre(source);
+  const regex = new RegExp('^(?:' + translated.source + ')', translated.flags);
   return {
     regex,
-    literalPrefix: flags === 'i' ? '' : literalPrefixOf(body),
-    hasGroups: hasCaptureGroup(body),
+    literalPrefix: translated.flags.includes('i') ? '' : literalPrefixOf(translated.source),
+    hasGroups: translated.groupCount > 0,
+    groupNumbers: translated.groupNumbers,
   };
 }
 
@@ -63,22 +62,6 @@ export function literalPrefixOf(body: string): string {
     i += width;
   }
   return prefix;
-}
-
-/** `(` or `(?<name>`, outside a character class; `(?:`, `(?=`, `(?<=` and the like capture nothing. */
-function hasCaptureGroup(body: string): boolean {
-  let inClass = false;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '\\') i++;
-    else if (c === '[') inClass = true;
-    else if (c === ']') inClass = false;
-    else if (c === '(' && !inClass) {
-      if (body[i + 1] !== '?') return true;
-      if (body[i + 2] === '<' && body[i + 3] !== '=' && body[i + 3] !== '!') return true;
-    }
-  }
-  return false;
 }
 
 /** Whether `|` appears outside a character class (at any depth: being conservative is enough). */

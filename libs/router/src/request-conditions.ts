@@ -1,3 +1,4 @@
+import { translatePcre } from '@tollgate/config';
 import { hostMatches, normalizeServerName, type HostPattern } from './host-pattern';
 
 type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
@@ -16,11 +17,17 @@ const REGEX_MARK = '~*';
 /** Throws when a `~*` value is not a valid regex. */
 export function compileHeaderConditions(headers: Readonly<Record<string, readonly string[]>>): HeaderCondition[] {
   return Object.entries(headers).map(([name, list]) => ({
-    name: name.toLowerCase(),
+    // Kong's router (nginx, atc-router) reads `x_foo` in a route as the header X-Foo.
+    name: name.toLowerCase().replace(/_/g, '-'),
     values: list.filter((v) => !v.startsWith(REGEX_MARK)).map((v) => v.toLowerCase()),
-    // Unanchored, as Kong's `~` operator searches; `i` because header values compare without case.
-    patterns: list.filter((v) => v.startsWith(REGEX_MARK)).map((v) => new RegExp(v.slice(REGEX_MARK.length), 'i')),
+        patterns: list.filter((v) => v.startsWith(REGEX_MARK)).map((v) => headerRegex(v.slice(REGEX_MARK.length))),
   }));
+}
+
+/** Written for PCRE/Rust like path regexes; unanchored, as Kong's `~` operator searches; `i` because values compare without case. */
+function headerRegex(pattern: string): RegExp {
+  const { source, flags } = translatePcre(pattern);
+  return new RegExp(source, flags.includes('i') ? flags : flags + 'i');
 }
 
 function valueMatches(condition: HeaderCondition, value: string): boolean {

@@ -15,6 +15,7 @@ export class RouteMatchResult implements RouteMatch {
   readonly matchedHost: string | null;
   readonly httpsRedirect: boolean;
   private found: RegExpExecArray | null;
+  private readonly groupNumbers: readonly number[] | null;
   private built: Readonly<Record<string, string>> | null = null;
 
   constructor(entry: RouteEntry, path: string, found: RegExpExecArray | null, matchedHost: string | null, httpsRedirect: boolean) {
@@ -26,21 +27,24 @@ export class RouteMatchResult implements RouteMatch {
     this.httpsRedirect = httpsRedirect;
     // Kong reports captures only for regexes with groups.
     this.found = found !== null && entry.regexPath!.hasGroups ? found : null;
+    this.groupNumbers = found !== null ? entry.regexPath!.groupNumbers : null;
   }
 
   get captures(): Readonly<Record<string, string>> | null {
     if (this.found !== null) {
-      this.built = capturesOf(this.found);
+      this.built = capturesOf(this.found, this.groupNumbers);
       this.found = null;
     }
     return this.built;
   }
 }
 
-function capturesOf(found: RegExpExecArray): Record<string, string> {
+/** Numbered as the route's author numbered them: groups hidden by the regex translation left out. */
+function capturesOf(found: RegExpExecArray, groupNumbers: readonly number[] | null): Record<string, string> {
   const captures: Record<string, string> = {};
-  for (let i = 0; i < found.length; i++) {
-    const value = found[i];
+  const count = groupNumbers === null ? found.length : groupNumbers.length;
+  for (let i = 0; i < count; i++) {
+    const value = found[groupNumbers === null ? i : groupNumbers[i]!];
     if (value !== undefined) captures[i] = value;
   }
   if (found.groups !== undefined) {

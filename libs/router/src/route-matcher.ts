@@ -70,7 +70,7 @@ export class RouteMatcher implements Router {
 function accepts(entry: RouteEntry, req: RouteRequest, method: number): boolean {
   if ((entry.methodMask & method) === 0) return false;
   if (method === OTHER_METHOD && entry.otherMethods !== null && !methodMatches(entry.otherMethods, req.method)) return false;
-  if (entry.headers !== null && !headersMatch(entry.headers, req.headers)) return false;
+  if (entry.headers !== null && !headersMatch(entry.headers, req.headersDistinct ?? req.headers)) return false;
   // Kong checks SNIs on https only; over http the condition does not apply (Kong #6425).
   return entry.snis === null || req.protocol !== 'https' || serverNameMatches(entry.snis, req.sni);
 }

@@ -1,5 +1,5 @@
 import { aRoute } from './route-fixtures';
-import { comparePriority, routePriority } from './route-priority';
+import { comparePriority, routePriority, tieKeyOf } from './route-priority';
 
 describe('routePriority', () => {
   it('counts the fields a route sets and its headers', () => {
@@ -16,6 +16,18 @@ describe('routePriority', () => {
   it('treats a host list with a wildcard as not plain', () => {
     expect(routePriority(aRoute({ hosts: ['a.test', '*.b.test'] }), null, 0).plainHostsOnly).toBe(false);
     expect(routePriority(aRoute({ paths: ['/'] }), '/', 0).plainHostsOnly).toBe(false);
+  });
+});
+
+describe('tieKeyOf', () => {
+  it("keeps the route id unless Kong splits the route by path kind, then uses Kong's UUID v5 per part", () => {
+    const single = aRoute({ paths: ['/a', '/b'] });
+    expect([tieKeyOf(single, 0), tieKeyOf(single, 1)]).toEqual([single.id, single.id]);
+    const split = aRoute({ paths: ['/a', '~/r', '/bb', '/c'] });
+    const keys = [0, 1, 2, 3].map((i) => tieKeyOf(split, i));
+    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(keys).size).toBe(3);
+    expect(keys[3]).toBe(keys[0]);
   });
 });
 

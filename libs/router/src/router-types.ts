@@ -8,6 +8,12 @@ export interface RouteRequest {
   readonly path: string;
   /** node's IncomingHttpHeaders: lower-cased names. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * Each header's values apart (node's headersDistinct), read only when a route has header
+   * conditions: a header sent twice matches on any of its values, as in Kong, where node's
+   * `headers` would have joined them into one. Falls back to `headers` when absent.
+   */
+  readonly headersDistinct?: Readonly<Record<string, string[] | undefined>>;
   readonly sni?: string;
   readonly protocol: 'http' | 'https';
   /** Local port the request arrived on; stands in for a Host header without a port. */

@@ -3,6 +3,7 @@
 //   nginx/upstream.conf, nginx/proxy.conf   the fast upstream and nginx as a reverse proxy
 //   eg/plain, eg/keyauth                    Express Gateway config dirs (without / with key-auth)
 //   tollgate/bare.yml, tollgate/full.yml    Kong-format declarative files for the data plane
+//   tollgate/full-prometheus.yml, full-httplog.yml   the full row plus a global prometheus / http-log
 //   wrk/report.lua, wrk/spread.lua          wrk scripts: a JSON summary line; + 100 routes/consumers
 // Ports come from the environment set by run.sh.
 const fs = require('node:fs');
@@ -212,6 +213,32 @@ for (let i = 0; i < ROUTES; i++) {
 `;
 }
 write('tollgate/full.yml', full);
+// The full row with one global plugin more: prometheus with every series on; http-log posting
+// batches of 100 (Kong's queue parameters; its default of 1 entry per POST would load the log
+// receiver, here the upstream nginx on the load core, with a second request per call).
+write(
+  'tollgate/full-prometheus.yml',
+  `${full}plugins:
+  - name: prometheus
+    config:
+      per_consumer: true
+      status_code_metrics: true
+      latency_metrics: true
+      bandwidth_metrics: true
+      upstream_health_metrics: true
+`,
+);
+write(
+  'tollgate/full-httplog.yml',
+  `${full}plugins:
+  - name: http-log
+    config:
+      http_endpoint: ${UPSTREAM_URL}/log
+      queue:
+        max_batch_size: 100
+        max_coalescing_delay: 1
+`,
+);
 
 // ---- wrk scripts ----
 // done() prints one JSON line that run.sh collects; it costs nothing per request.

@@ -26,6 +26,8 @@ const ROWS = [
   { id: 'bare-node', label: 'bare node:http proxy, keep-alive agent', issue: 13600 },
   { id: 'tollgate-bare', label: 'Tollgate, 1 route, no plugins' },
   { id: 'tollgate-full', label: 'Tollgate, key-auth + rate-limiting (local), 100 routes / 100 consumers' },
+  { id: 'tollgate-full-prometheus', label: 'Tollgate full + global prometheus (every series on, per consumer)' },
+  { id: 'tollgate-full-httplog', label: 'Tollgate full + global http-log (batches of 100 to the upstream nginx)' },
 ];
 const CR_ROWS = [
   { id: 'direct', label: 'direct to nginx' },
@@ -89,6 +91,27 @@ for (const row of ROWS) {
   out.push(
     `| ${row.label} | ${fmtRps(s.top.rps)} | ${fmtMs(s.top.p50)} | ${fmtMs(s.top.p99)} | ${runs} | ${cpu(s.top.cpu)} | ${fmtRps(s.top.perCpu)} | ${fmtRps(row.issue)} | ${fmtRatio(vsBare)} | ${fmtRatio(vsFull)} |`,
   );
+}
+
+// What a plugin costs on the full row (issue 14): each row's best req/s as a ratio to the bare
+// row's and the full row's of this same run, and the same per proxy CPU-second (the noise check).
+const PLUGIN_ROWS = ['tollgate-full', 'tollgate-full-prometheus', 'tollgate-full-httplog'];
+if (PLUGIN_ROWS.some((id) => summary.get(id)?.top)) {
+  const perCpuOf = (id) => summary.get(id)?.top?.perCpu;
+  out.push('');
+  out.push('### Plugin cost on the full row: ratio to the bare row (1.00 = as fast as bare)');
+  out.push('');
+  out.push('| row | best req/s | row / bare | row / full | per proxy CPU-s: row / bare |');
+  out.push('|---|---:|---:|---:|---:|');
+  for (const id of PLUGIN_ROWS) {
+    const s = summary.get(id);
+    const label = ROWS.find((r) => r.id === id).label;
+    if (!s?.top) {
+      out.push(`| ${label} | NOT MEASURED | – | – | – |`);
+      continue;
+    }
+    out.push(`| ${label} | ${fmtRps(s.top.rps)} | ${fmtRatio(s.top.rps / tgBare)} | ${fmtRatio(s.top.rps / tgFull)} | ${fmtRatio(perCpuOf(id) / perCpuOf('tollgate-bare'))} |`);
+  }
 }
 
 // Constant rate: the lowest p50 of the runs per row; "added" is over direct-to-nginx.

@@ -38,7 +38,9 @@ TOLLGATE_CMD=${BENCH_TOLLGATE_CMD:-npm run --silent data-plane}
 TG_WORKERS=${BENCH_TOLLGATE_WORKERS:-1}
 TG_USAGE=${BENCH_TOLLGATE_USAGE:-off}
 # Rows to run (all by default); e.g. BENCH_ROWS="direct nginx bare-node".
-ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full"
+ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog"
+# The Tollgate rows (each a data plane of its own on the proxy core, started side by side).
+TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog"
 ROWS=${BENCH_ROWS:-$ALL_ROWS}
 
 FAST_GATEWAY_VERSION=3.4.7    # 5.x needs a dependency version the npm registry here lacks
@@ -48,9 +50,12 @@ export PORT_UPSTREAM=18080 PORT_NGINX_PROXY=18081 PORT_FAST_GATEWAY=18082
 export PORT_EG=18083 PORT_EG_ADMIN=18084 PORT_EG_KEYAUTH=18085 PORT_EG_KEYAUTH_ADMIN=18086
 export PORT_BARE_NODE=18087
 export PORT_TG_BARE=18088 PORT_TG_BARE_STATUS=18089 PORT_TG_FULL=18090 PORT_TG_FULL_STATUS=18091
+# The full row plus one global plugin each: prometheus, and http-log posting to the upstream nginx.
+export PORT_TG_PROM=18092 PORT_TG_PROM_STATUS=18093 PORT_TG_HTTPLOG=18094 PORT_TG_HTTPLOG_STATUS=18095
 export FULL_ROUTES=100
 ALL_PORTS="$PORT_UPSTREAM $PORT_NGINX_PROXY $PORT_FAST_GATEWAY $PORT_EG $PORT_EG_ADMIN $PORT_EG_KEYAUTH \
-$PORT_EG_KEYAUTH_ADMIN $PORT_BARE_NODE $PORT_TG_BARE $PORT_TG_BARE_STATUS $PORT_TG_FULL $PORT_TG_FULL_STATUS"
+$PORT_EG_KEYAUTH_ADMIN $PORT_BARE_NODE $PORT_TG_BARE $PORT_TG_BARE_STATUS $PORT_TG_FULL $PORT_TG_FULL_STATUS \
+$PORT_TG_PROM $PORT_TG_PROM_STATUS $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS"
 
 # Every process here talks to 127.0.0.1 only: no intermediate proxy (Express Gateway honours http_proxy).
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
@@ -194,12 +199,12 @@ has_row bare-node && start_bg bare-node "$PROXY_CPU" node "$HERE/bare-node-proxy
 
 # Tollgate: the data plane serving a declarative file standalone, one worker, on the proxy core.
 tollgate_available=
-if has_row tollgate-bare || has_row tollgate-full; then
+if has_row tollgate-bare || has_row tollgate-full || has_row tollgate-full-prometheus || has_row tollgate-full-httplog; then
   if [ -n "${BENCH_TOLLGATE_CMD:-}" ] ||
     (cd "$ROOT" && node -e 'process.exit(require("./package.json").scripts?.["data-plane"] ? 0 : 1)'); then
     tollgate_available=1
   else
-    for row in tollgate-bare tollgate-full; do
+    for row in $TG_ROWS; do
       has_row $row && skip_row $row "'npm run data-plane' does not exist yet in package.json (the data plane of issue 4 has not landed); rerun once it has"
     done
   fi
@@ -221,8 +226,10 @@ start_tollgate() { # row config proxy_port status_port [unset-cp]
 declare -A TG_ARGS=()
 TG_ARGS[tollgate-bare]="bare.yml $PORT_TG_BARE $PORT_TG_BARE_STATUS"
 TG_ARGS[tollgate-full]="full.yml $PORT_TG_FULL $PORT_TG_FULL_STATUS"
+TG_ARGS[tollgate-full-prometheus]="full-prometheus.yml $PORT_TG_PROM $PORT_TG_PROM_STATUS"
+TG_ARGS[tollgate-full-httplog]="full-httplog.yml $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS"
 if [ -n "$tollgate_available" ]; then
-  for row in tollgate-bare tollgate-full; do
+  for row in $TG_ROWS; do
     has_row $row && start_tollgate $row ${TG_ARGS[$row]}
   done
 fi
@@ -239,6 +246,10 @@ URL_OF[bare-node]=http://127.0.0.1:$PORT_BARE_NODE/bench/hello
 URL_OF[tollgate-bare]=http://127.0.0.1:$PORT_TG_BARE/bench/hello
 URL_OF[tollgate-full]=http://127.0.0.1:$PORT_TG_FULL/route-00/hello
 SCRIPT_OF[tollgate-full]=$SCRATCH/wrk/spread.lua
+URL_OF[tollgate-full-prometheus]=http://127.0.0.1:$PORT_TG_PROM/route-00/hello
+SCRIPT_OF[tollgate-full-prometheus]=$SCRATCH/wrk/spread.lua
+URL_OF[tollgate-full-httplog]=http://127.0.0.1:$PORT_TG_HTTPLOG/route-00/hello
+SCRIPT_OF[tollgate-full-httplog]=$SCRATCH/wrk/spread.lua
 
 BODY=$(cat "$SCRATCH/nginx/body.txt")
 check_body() { [ "$(curl -s --max-time 2 "$@")" = "$BODY" ]; }
@@ -285,15 +296,22 @@ ready_tollgate() { # row status_port
 if ready_tollgate tollgate-bare "$PORT_TG_BARE_STATUS"; then
   check_body "${URL_OF[tollgate-bare]}" || skip_row tollgate-bare "GET ${URL_OF[tollgate-bare]} did not return the upstream's body (status $(http_code "${URL_OF[tollgate-bare]}"))"
 fi
-if ready_tollgate tollgate-full "$PORT_TG_FULL_STATUS"; then
-  url=http://127.0.0.1:$PORT_TG_FULL
+check_full_row() { # row proxy_port status_port
+  local row=$1 url=http://127.0.0.1:$2
+  ready_tollgate "$row" "$3" || return 0
   if [ "$(http_code "$url/route-42/hello")" != 401 ]; then
-    skip_row tollgate-full "key-auth is not enforced: GET /route-42/hello without a key gave $(http_code "$url/route-42/hello"), not 401"
+    skip_row "$row" "key-auth is not enforced: GET /route-42/hello without a key gave $(http_code "$url/route-42/hello"), not 401"
   elif ! check_body -H 'apikey: bench-key-42' "$url/route-42/hello" || ! check_body -H 'apikey: bench-key-99' "$url/route-99/hello"; then
-    skip_row tollgate-full "a request with a consumer's key was not proxied (status $(http_code "$url/route-42/hello" -H 'apikey: bench-key-42'))"
+    skip_row "$row" "a request with a consumer's key was not proxied (status $(http_code "$url/route-42/hello" -H 'apikey: bench-key-42'))"
   elif ! curl -s -D - -o /dev/null --max-time 2 -H 'apikey: bench-key-42' "$url/route-42/hello" | grep -qi '^x-ratelimit-limit-second:'; then
-    skip_row tollgate-full "no X-RateLimit-Limit-Second header on a proxied response: rate-limiting does not seem to run"
+    skip_row "$row" "no X-RateLimit-Limit-Second header on a proxied response: rate-limiting does not seem to run"
   fi
+}
+check_full_row tollgate-full "$PORT_TG_FULL" "$PORT_TG_FULL_STATUS"
+check_full_row tollgate-full-prometheus "$PORT_TG_PROM" "$PORT_TG_PROM_STATUS"
+check_full_row tollgate-full-httplog "$PORT_TG_HTTPLOG" "$PORT_TG_HTTPLOG_STATUS"
+if has_row tollgate-full-prometheus && ! curl -s --max-time 2 "http://127.0.0.1:$PORT_TG_PROM_STATUS/metrics" | grep -q '^kong_http_requests_total{service="svc-42"'; then
+  skip_row tollgate-full-prometheus "the prometheus plugin's kong_http_requests_total is missing from /metrics after the checks"
 fi
 log "rows to measure: $(echo $ROWS)"
 
@@ -343,6 +361,15 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     alive "$row" || [ "$row" = direct ] || log "WARNING: $row is no longer running: $(log_tail "$row" 5)"
   done
+done
+
+# What the plugin rows' data planes say after the load: their series, and whether http-log kept up.
+for row in tollgate-full-prometheus tollgate-full-httplog; do
+  has_row $row || continue
+  port=$PORT_TG_PROM_STATUS
+  [ $row = tollgate-full-httplog ] && port=$PORT_TG_HTTPLOG_STATUS
+  curl -s --max-time 5 "http://127.0.0.1:$port/metrics" >"$LOGS/metrics-$row.txt" || true
+  log "$row /metrics: $(grep -c '^kong_' "$LOGS/metrics-$row.txt" || true) kong_ series; $(grep '^tollgate_log_queue_\(sent\|dropped\|failed\)' "$LOGS/metrics-$row.txt" | tr '\n' ' ')"
 done
 
 # ---- latency at a constant rate: direct, bare node:http proxy, Tollgate bare ----

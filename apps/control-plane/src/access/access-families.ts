@@ -11,6 +11,7 @@ export type AccessFamily =
   | 'analytics'
   | 'declarative-config'
   | 'clustering'
+  | 'proxy-cache'
   | 'info'
   | 'schema-validation'
   | 'tags'
@@ -43,6 +44,8 @@ export const FAMILY_RULES: Readonly<Record<AccessFamily, FamilyRule>> = {
   analytics: { read: ALL, write: [] },
   'declarative-config': { read: STAFF_READ, write: STAFF_WRITE },
   clustering: { read: STAFF_READ, write: STAFF_WRITE },
+  // Purging reaches every data plane's cache, whoever's entries they are: operators only.
+  'proxy-cache': { read: STAFF_READ, write: STAFF_WRITE },
   info: { read: ALL, write: [] },
   // POST /schemas/.../validate changes nothing: whoever may write entities may ask.
   'schema-validation': { read: ALL, write: ['admin', 'operator', 'provider'] },

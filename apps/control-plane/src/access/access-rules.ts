@@ -14,6 +14,7 @@ const FIXED_PATHS: readonly (readonly [RegExp, AccessFamily])[] = [
   [/^\/tags(\/|$)/, 'tags'],
   [/^\/config$/, 'declarative-config'],
   [/^\/clustering\//, 'clustering'],
+  [/^\/proxy-cache(\/|$)/, 'proxy-cache'],
   [/^\/apis(\/|$)/, 'legacy-apis'],
   [/^\/analytics\//, 'analytics'],
   [/^\/metrics$/, 'metrics'],

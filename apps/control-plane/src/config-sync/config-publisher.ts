@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { CONFIG_VERSION_CHANNEL } from '../config-log/config-version-ledger';
+import { PLUGIN_MESSAGE_CHANNEL, type PluginMessageNote } from '../plugin-messages/plugin-messages';
 import { ConfigSyncService } from './config-sync.service';
 
 export interface CoalescingOptions {
@@ -32,9 +33,11 @@ export class ConfigPublisher {
     this.options = options;
     const client = new Client({ connectionString: databaseUrl, options: `-c search_path="${schema}"` });
     await client.connect();
-    client.on('notification', () => this.schedule());
+    const pluginChannel = `${PLUGIN_MESSAGE_CHANNEL}_${schema}`;
+    client.on('notification', (note) => (note.channel === pluginChannel ? this.relay(note.payload) : this.schedule()));
     client.on('error', (err) => this.reconnect(databaseUrl, schema, err));
     await client.query(`LISTEN "${CONFIG_VERSION_CHANNEL}_${schema}"`);
+    await client.query(`LISTEN "${pluginChannel}"`);
     this.client = client;
   }
 
@@ -50,6 +53,16 @@ export class ConfigPublisher {
       );
     };
     setTimeout(retry, 200).unref();
+  }
+
+  /** A plugin message any replica sent: down this replica's streams at once (no coalescing). */
+  private relay(payload: string | undefined): void {
+    try {
+      const note = JSON.parse(payload ?? '') as PluginMessageNote;
+      this.sync.broadcastPluginMessage(note.plugin, note.payload);
+    } catch (err) {
+      this.logger.warn(`unreadable plugin message: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Called on every committed version: wait for a quiet moment, bounded by the max delay. */

@@ -1,6 +1,8 @@
 import { Inject, Module, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DataPlanesController } from '../clustering/data-planes.controller';
 import { CONTROL_PLANE_RUNTIME, type ControlPlaneRuntime } from '../control-plane-runtime';
+import { PluginMessages } from '../plugin-messages/plugin-messages';
+import { ProxyCacheController } from '../plugin-messages/proxy-cache.controller';
 import { ChangeLogRetention } from './change-log-retention';
 import { ConfigPublisher } from './config-publisher';
 import { ConfigSyncServer } from './config-sync.server';
@@ -14,10 +16,11 @@ import { SnapshotCache } from './snapshot-cache';
 
 /**
  * Config to data planes: snapshots and deltas from Postgres, the gRPC stream server, the
- * publisher listening for new versions, the change-log retention. Starts and stops all of it.
+ * publisher listening for new versions (and plugin messages such as proxy-cache purges), the
+ * change-log retention. Starts and stops all of it.
  */
 @Module({
-  controllers: [DataPlanesController],
+  controllers: [DataPlanesController, ProxyCacheController],
   providers: [
     SnapshotBuilder,
     SnapshotCache,
@@ -29,6 +32,7 @@ import { SnapshotCache } from './snapshot-cache';
     ConfigSyncService,
     ConfigSyncServer,
     ConfigPublisher,
+    PluginMessages,
     ChangeLogRetention,
   ],
   exports: [ConfigSyncService, ConfigSyncServer, SnapshotBuilder],

@@ -96,6 +96,12 @@ export class ConfigSyncService {
     else session.sendSnapshot(snapshot);
   }
 
+  /** A plugin message (a proxy-cache purge) down every stream this replica holds, whatever the region. */
+  broadcastPluginMessage(plugin: string, payload: unknown): void {
+    const json = Buffer.from(JSON.stringify(payload));
+    for (const session of this.sessions) session.stream.write({ message: 'plugin_message', plugin_message: { plugin, json } });
+  }
+
   /** Ends every stream and records its data plane as no longer connected here. */
   async closeAll(): Promise<void> {
     const sessions = [...this.sessions];

@@ -19,7 +19,7 @@ const DEPENDENTS: Readonly<Partial<Record<EntityCollection, readonly EntityColle
   routes: ['plugins'],
   upstreams: ['targets'],
   certificates: ['snis'],
-  consumers: ['plugins', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls'],
+  consumers: ['plugins', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls', 'hmacauth_credentials'],
 };
 
 /** The changed collections plus every collection whose region view or references depend on them. */

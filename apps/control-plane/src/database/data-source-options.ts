@@ -5,8 +5,16 @@ import { ConfigSync1764201700000 } from './migrations/1764201700000-config-sync'
 import { UsageRollups1764201805000 } from './migrations/1764201805000-usage-rollups';
 import { UsageRollupMarks1764201900000 } from './migrations/1764201900000-usage-rollup-marks';
 import { DataPlanePlugins1764201950000 } from './migrations/1764201950000-data-plane-plugins';
+import { HmacauthCredentials1764202200000 } from './migrations/1764202200000-hmacauth-credentials';
 
-const SHARED_MIGRATIONS = [InitialSchema1764201600000, ConfigSync1764201700000, UsageRollups1764201805000, UsageRollupMarks1764201900000, DataPlanePlugins1764201950000];
+const SHARED_MIGRATIONS = [
+  InitialSchema1764201600000,
+  ConfigSync1764201700000,
+  UsageRollups1764201805000,
+  UsageRollupMarks1764201900000,
+  DataPlanePlugins1764201950000,
+  HmacauthCredentials1764202200000,
+];
 
 /** The timestamp every migration class name ends with: the order they run in. */
 function timestampOf(migration: new () => MigrationInterface): number {

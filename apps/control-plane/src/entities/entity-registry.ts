@@ -3,7 +3,7 @@ import { adminTokensHome } from '../access/admin-tokens/admin-tokens.home';
 import { organizationsHome } from '../organizations/organizations.home';
 import type { EntityHome } from './entity-home';
 import { caCertificatesHome, certificatesHome, snisHome } from './homes/certificates.home';
-import { aclsHome, basicauthCredentialsHome, consumersHome, jwtSecretsHome, keyauthCredentialsHome } from './homes/consumers.home';
+import { aclsHome, basicauthCredentialsHome, consumersHome, hmacauthCredentialsHome, jwtSecretsHome, keyauthCredentialsHome } from './homes/consumers.home';
 import { pluginsHome } from './homes/plugins.home';
 import { routesHome } from './homes/routes.home';
 import { servicesHome } from './homes/services.home';
@@ -26,6 +26,7 @@ export const ENTITY_HOMES: readonly EntityHome[] = Object.freeze([
   basicauthCredentialsHome,
   jwtSecretsHome,
   aclsHome,
+  hmacauthCredentialsHome,
 ]);
 
 /** The admin API's definitions: provider-ownable Kong entities carry an `organization` reference. */

@@ -9,9 +9,13 @@ import { isCounterDeltas } from '../counters/counter-sync-messages';
 import { NodeCounterHost } from '../counters/node-counter-host';
 import type { Logger } from '../logger';
 import type { DataPlaneSettings } from '../settings';
+import { mergePluginStats } from '../status/plugin-metrics';
 import { mergeMetrics } from '../status/proxy-metrics';
 import { createStatusServer } from '../status/status-server';
-import type { NodeStats, StatusSource, UsageStats } from '../status/status-source';
+import type { EdgeStats } from '../proxy/connection-guard';
+import { DescriptorWatch } from '../proxy/descriptor-watch';
+import { processMemory } from '../status/process-memory';
+import { NO_CONFIG, NOT_ACCEPTING, READY, type NodeStats, type Readiness, type StatusSource, type UsageStats } from '../status/status-source';
 import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
 import { diffEntitiesSteps } from './entity-changes';
 import { isWorkerMessage, WORKER_SLOT_ENV, type PrimaryMessage } from './ipc-messages';
@@ -42,6 +46,20 @@ function mergeUsage(all: readonly (UsageStats | null)[]): UsageStats | null {
   };
 }
 
+/** The workers' edges added up; the node accepts only if every worker does (round-robin hands each its share). */
+function mergeEdge(all: readonly EdgeStats[], expected: number, primary: DescriptorWatch): EdgeStats {
+  const sum = (pick: (e: EdgeStats) => number) => all.reduce((total, e) => total + pick(e), 0);
+  return {
+    capacity: sum((e) => e.capacity),
+    refused: sum((e) => e.refused),
+    // The primary accepts for its round-robin workers: its exhaustions are the node's too.
+    acceptErrors: sum((e) => e.acceptErrors) + primary.exhaustions,
+    headerTimeouts: sum((e) => e.headerTimeouts),
+    bodyTimeouts: sum((e) => e.bodyTimeouts),
+    accepting: all.length === expected && expected > 0 && all.every((e) => e.accepting) && primary.healthy(),
+  };
+}
+
 /**
  * The cluster primary: holds the config sources' last applied snapshot and hands it to every
  * worker (and to replacements of workers that die), keeps the node-wide `local` rate-limit
@@ -52,6 +70,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
   private readonly workers = new Map<number, { worker: Worker; startedAt: number; slot: number }>();
   private readonly counters = new NodeCounterHost();
   private readonly contexts = new SecureContextCache();
+  private readonly descriptors = new DescriptorWatch();
   private snapshot: ConfigSnapshot | null = null;
   private applying: Promise<unknown> = Promise.resolve();
   /** The last checked snapshot, from which a delta's check starts; the primary builds no runtime. */
@@ -75,7 +94,13 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
     if (listen === null) return null;
     const server = createStatusServer(this, this.logger);
     this.status = server;
-    await new Promise<void>((resolve) => server.listen(listen.port, listen.host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
     return `http://${listen.host}:${(server.address() as AddressInfo).port}`;
   }
 
@@ -150,6 +175,11 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
    * Checks the snapshot here (so a bad one never reaches a worker), then has every worker swap it
    * in. Once a worker has a config, only the entities that changed cross the IPC channel.
    */
+  /** Every live worker gets it; a worker forked later starts with an empty cache anyway. */
+  pluginMessage(plugin: string, payload: unknown): void {
+    for (const { worker } of this.workers.values()) this.send(worker, { type: 'tollgate:plugin-message', plugin, payload });
+  }
+
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): Promise<ApplyOutcome> {
     // One at a time, in order: the workers must get the changes in the order they build on.
     const applied = this.applying.then(() => this.apply(snapshot, changed));
@@ -184,17 +214,29 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
   async stats(): Promise<NodeStats> {
     const id = this.nextId++;
     const all = await this.gather(this.statsWaiters, id, { type: 'tollgate:stats-request', id }, STATS_TIMEOUT_MS);
-    const own = process.memoryUsage();
+    const own = processMemory();
     const sum = (pick: (s: NodeStats) => number) => all.reduce((total, s) => total + pick(s), 0);
     return {
       connections: { active: sum((s) => s.connections.active), accepted: sum((s) => s.connections.accepted) },
+      // A worker that did not answer in time counts as not accepting.
+      edge: mergeEdge(
+        all.map((s) => s.edge),
+        this.settings.workers,
+        this.descriptors,
+      ),
       requestsInFlight: sum((s) => s.requestsInFlight),
       metrics: mergeMetrics(all.map((s) => s.metrics)),
       upstreams: all[0]?.upstreams ?? [],
       memory: { rss: own.rss + sum((s) => s.memory.rss), heapUsed: own.heapUsed + sum((s) => s.memory.heapUsed), heapTotal: own.heapTotal + sum((s) => s.memory.heapTotal) },
       workers: this.workers.size,
       usage: mergeUsage(all.map((s) => s.usage)),
+      ...mergePluginStats(all),
     };
+  }
+
+  async readiness(): Promise<Readiness> {
+    if (this.snapshot === null) return NO_CONFIG;
+    return (await this.stats()).edge.accepting ? READY : NOT_ACCEPTING;
   }
 
   /** Asks every worker to drain and stop, then closes the status port. */
@@ -210,6 +252,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
     );
     for (const { worker } of this.workers.values()) this.send(worker, { type: 'tollgate:shutdown' });
     await Promise.all(exited);
+    this.descriptors.close();
     await new Promise<void>((resolve) => (this.status ? this.status.close(() => resolve()) : resolve()));
     this.counters.close();
   }

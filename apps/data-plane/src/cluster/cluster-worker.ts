@@ -4,6 +4,7 @@ import { isCounterTotals, type CounterDeltasMessage } from '../counters/counter-
 import { LocalWindowCounters } from '../counters/local-window-counters';
 import { startDataPlane } from '../data-plane';
 import { createLogger } from '../logger';
+import { deliverPluginMessage } from '../config/plugin-messages';
 import { applyEntityChanges } from './entity-changes';
 import type { DataPlaneSettings } from '../settings';
 import { isPrimaryMessage, workerSlot, type WorkerMessage } from './ipc-messages';
@@ -45,8 +46,14 @@ export async function runClusterWorker(settings: DataPlaneSettings): Promise<voi
           { version: message.version, hash: message.hash, entities: applyEntityChanges(entities, message.changes) },
           new Set(Object.keys(message.changes) as EntityCollection[]),
         );
+      case 'tollgate:plugin-message':
+        return void deliverPluginMessage(message.plugin, message.payload);
       case 'tollgate:stats-request':
-        return void plane.stats().then((stats) => send({ type: 'tollgate:stats', id: message.id, stats }));
+        return void plane.stats().then(
+          (stats) => send({ type: 'tollgate:stats', id: message.id, stats }),
+          // Unanswered, the primary counts this worker as not ready.
+          (error: unknown) => logger.error({ err: error }, 'stats failed'),
+        );
       case 'tollgate:shutdown':
         return void plane.close().then(() => process.exit(0));
     }

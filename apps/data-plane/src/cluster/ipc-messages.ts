@@ -20,6 +20,8 @@ export type PrimaryMessage =
   /** A delta's apply: only the changed entities travel; the worker keeps the rest it has. */
   | { readonly type: 'tollgate:config-change'; readonly version: number; readonly hash: string; readonly changes: EntityChanges }
   | { readonly type: 'tollgate:stats-request'; readonly id: number }
+  /** A control-plane message for one plugin (a proxy-cache purge), for every worker. */
+  | { readonly type: 'tollgate:plugin-message'; readonly plugin: string; readonly payload: unknown }
   | { readonly type: 'tollgate:shutdown' };
 
 export type WorkerMessage =
@@ -27,7 +29,7 @@ export type WorkerMessage =
   | { readonly type: 'tollgate:applied'; readonly version: number; readonly outcome: ApplyOutcome }
   | { readonly type: 'tollgate:stats'; readonly id: number; readonly stats: NodeStats };
 
-const PRIMARY_TYPES = new Set(['tollgate:config', 'tollgate:config-change', 'tollgate:stats-request', 'tollgate:shutdown']);
+const PRIMARY_TYPES = new Set(['tollgate:config', 'tollgate:config-change', 'tollgate:stats-request', 'tollgate:plugin-message', 'tollgate:shutdown']);
 const WORKER_TYPES = new Set(['tollgate:listening', 'tollgate:applied', 'tollgate:stats']);
 
 function typeOf(message: unknown): unknown {

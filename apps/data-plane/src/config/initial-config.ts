@@ -1,5 +1,5 @@
 import { ConfigHash, loadDeclarativeConfigFile, type ConfigSnapshot } from '@tollgate/config';
-import { validatePluginConfig } from '@tollgate/plugins';
+import { hashFilePassword, validatePluginConfig } from '@tollgate/plugins';
 import { loadDiskConfig } from '../sync/disk-config';
 import { SnapshotFile } from '../sync/snapshot-file';
 
@@ -16,7 +16,7 @@ export async function loadInitialSnapshot(settings: { declarativeConfig: string 
   source: 'declarative' | 'disk';
 } | null> {
   if (settings.declarativeConfig !== null) {
-    const entities = loadDeclarativeConfigFile(settings.declarativeConfig, { validatePluginConfig });
+    const entities = loadDeclarativeConfigFile(settings.declarativeConfig, { validatePluginConfig, hashPassword: hashFilePassword });
     return { snapshot: { version: DECLARATIVE_VERSION, hash: ConfigHash.of(entities).hex(), entities }, source: 'declarative' };
   }
   const disk = await loadDiskConfig(new SnapshotFile(settings.prefix));

@@ -34,13 +34,15 @@ export interface PluginSlot {
 export interface PluginChain {
   readonly access: readonly PluginSlot[];
   readonly response: readonly PluginSlot[];
+  /** Plugins that may ask for the whole upstream body in their response phase. */
+  readonly responseBody: readonly PluginSlot[];
   readonly log: readonly PluginSlot[];
 }
 
 /** A consumer's plugin instances by scope key: looked up after authentication, never scanned. */
 export type ConsumerPlugins = ReadonlyMap<string, PreparedPlugin>;
 
-export const EMPTY_CHAIN: PluginChain = Object.freeze({ access: [], response: [], log: [] });
+export const EMPTY_CHAIN: PluginChain = Object.freeze({ access: [], response: [], responseBody: [], log: [] });
 
 export function scopeKey(name: string, routeId: string | null, serviceId: string | null): string {
   return `${name}|${routeId ?? ''}|${serviceId ?? ''}`;
@@ -112,6 +114,13 @@ export class PluginChainBuilder {
       .sort((a, b) => b.handler.priority - a.handler.priority || (a.plugin.name < b.plugin.name ? -1 : 1));
   }
 
+  /** Global plugins with a log phase: what logs a call no route matched (Kong logs those too). */
+  globalLog(): readonly PreparedPlugin[] {
+    return this.global
+      .filter((p) => p.handler.log !== undefined)
+      .sort((a, b) => b.handler.priority - a.handler.priority || (a.plugin.name < b.plugin.name ? -1 : 1));
+  }
+
   chainFor(route: Route): PluginChain {
     const serviceId = route.service?.id ?? null;
     const ownPlugins = this.byRoute.has(route.id) || this.consumerByRoute.has(route.id);
@@ -153,6 +162,7 @@ export class PluginChainBuilder {
     return Object.freeze({
       access: slots.filter((s) => s.handler.access !== undefined),
       response: slots.filter((s) => s.handler.response !== undefined),
+      responseBody: slots.filter((s) => s.handler.responseBody !== undefined),
       log: slots.filter((s) => s.handler.log !== undefined),
     });
   }

@@ -45,7 +45,7 @@ function prepareOne(plugin: Plugin): PreparedPlugin | ConfigEntityError[] | null
   const handler = findPluginHandler(plugin.name);
   if (!handler) return [refusal(plugin, 'name', `plugin '${plugin.name}' is not available on this data plane`)];
   try {
-    const config = handler.prepare ? handler.prepare(value) : value;
+    const config = handler.prepare ? handler.prepare(value, plugin) : value;
     const protocols = plugin.protocols ?? schema.protocols;
     return { plugin, handler, config, http: protocols.includes('http'), https: protocols.includes('https') };
   } catch (error) {

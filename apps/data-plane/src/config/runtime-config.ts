@@ -39,6 +39,8 @@ export interface RuntimeConfig {
   readonly router: Router;
   /** Global plugins' rewrite phase, run before routing; usually empty. */
   readonly rewrite: readonly PreparedPlugin[];
+  /** Global plugins' log phase for calls no route matched; usually empty. */
+  readonly unroutedLog: readonly PreparedPlugin[];
   readonly plans: ReadonlyMap<string, RoutePlan>;
   readonly directory: ConsumerIndex;
   readonly consumerPlugins: ReadonlyMap<string, ConsumerPlugins>;
@@ -166,7 +168,7 @@ export function* buildRuntimeSteps(
     plans = built;
   }
   const keepRouter = changed !== undefined && !any(changed, 'routes', 'services');
-  const keepDirectory = changed !== undefined && !any(changed, 'consumers', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls');
+  const keepDirectory = changed !== undefined && !any(changed, 'consumers', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls', 'hmacauth_credentials');
   const router = keepRouter ? previous!.config.router : yield* compileRouterSteps(entities.routes, yield* byId(entities.services), previous?.config.router);
   const directory = keepDirectory ? previous!.config.directory : yield* ConsumerIndex.build(entities);
   const config: RuntimeConfig = {
@@ -174,6 +176,7 @@ export function* buildRuntimeSteps(
     hash: snapshot.hash,
     router,
     rewrite: keepChains ? previous!.config.rewrite : chainsFor().globalRewrite(),
+    unroutedLog: keepChains ? previous!.config.unroutedLog : chainsFor().globalLog(),
     plans,
     directory,
     consumerPlugins: keepChains ? previous!.config.consumerPlugins : chainsFor().consumerPlugins,

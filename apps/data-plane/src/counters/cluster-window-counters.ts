@@ -47,15 +47,16 @@ export class ClusterWindowCounters implements WindowCounterStore {
     this.sweeper.unref();
   }
 
-  increment(key: string, windows: readonly CounterWindow[]): WindowCounts {
+  increment(key: string, windows: readonly CounterWindow[], amount = 1): WindowCounts {
     let entry = this.entries.get(key);
     if (entry === undefined) this.entries.set(key, (entry = new SharedEntry()));
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       entry.roll(w.slot, w.start, w.ttlMs);
-      entry.pending[w.slot]!++;
-      entry.view[w.slot]!++;
+      entry.pending[w.slot]! += amount;
+      entry.view[w.slot]! += amount;
     }
+    if (amount === 0) return entry.view;
     this.dirty.add(key);
     if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.flushEveryMs);
     return entry.view;

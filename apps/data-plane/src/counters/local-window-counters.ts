@@ -31,12 +31,12 @@ export class LocalWindowCounters implements WindowCounterStore {
     this.sweeper.unref();
   }
 
-  increment(key: string, windows: readonly CounterWindow[]): WindowCounts {
+  increment(key: string, windows: readonly CounterWindow[], amount = 1): WindowCounts {
     const entry = this.entry(key);
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
       entry.roll(w.slot, w.start, w.ttlMs);
-      entry.counts[w.slot]!++;
+      entry.counts[w.slot]! += amount;
     }
     return entry.counts;
   }

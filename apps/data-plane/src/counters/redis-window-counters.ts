@@ -17,14 +17,15 @@ class RedisWindowCounters implements WindowCounterStore {
     private readonly prefix: string,
   ) {}
 
-  increment(key: string, windows: readonly CounterWindow[]): Promise<WindowCounts> {
+  increment(key: string, windows: readonly CounterWindow[], amount = 1): Promise<WindowCounts> {
     // While reconnecting, fail at once instead of queueing behind a dead connection.
     const status = this.client.status;
     if (status === 'reconnecting' || status === 'end' || status === 'close') return Promise.reject(UNAVAILABLE);
     const pipeline = this.client.pipeline();
     for (const w of windows) {
       const redisKey = `${this.prefix}ratelimit:${key}:${w.start}:${w.name}`;
-      pipeline.incr(redisKey);
+      if (amount === 1) pipeline.incr(redisKey);
+      else pipeline.incrby(redisKey, amount);
       pipeline.pexpire(redisKey, w.ttlMs);
     }
     return pipeline.exec().then((results) => {

@@ -1,4 +1,4 @@
-import type { PluginServices, RedisConnection, WindowCounterStore } from '@tollgate/plugins';
+import { LogQueues, type PluginServices, type RedisConnection, type WindowCounterStore } from '@tollgate/plugins';
 import { RedisCounterClients } from '../counters/redis-window-counters';
 import type { Logger } from '../logger';
 
@@ -9,6 +9,8 @@ const WARN_INTERVAL_MS = 30_000;
 export class GatewayServices implements PluginServices {
   private readonly lastWarned = new Map<string, number>();
   readonly redis: RedisCounterClients;
+  readonly logQueues: LogQueues;
+  private readonly states = new Map<string, unknown>();
 
   constructor(
     readonly nodeCounters: WindowCounterStore,
@@ -16,6 +18,20 @@ export class GatewayServices implements PluginServices {
     private readonly logger: Logger,
   ) {
     this.redis = new RedisCounterClients(redisKeyPrefix, (error) => this.warnThrottled('redis', 'redis connection error', error));
+    this.logQueues = new LogQueues((queue, error, entries, givenUp) =>
+      this.warnThrottled(`log-queue:${queue}`, givenUp ? `log queue ${queue}: ${entries} entries dropped after retries` : `log queue ${queue}: send failed, retrying`, error),
+    );
+  }
+
+  processState<T>(name: string, create: () => T): T {
+    let state = this.states.get(name) as T | undefined;
+    if (state === undefined) this.states.set(name, (state = create()));
+    return state;
+  }
+
+  /** A plugin's process state if it made one (read by the stats, never created there). */
+  peekState(name: string): unknown {
+    return this.states.get(name);
   }
 
   redisCounters(connection: RedisConnection): WindowCounterStore {

@@ -56,6 +56,20 @@ export function runResponsePhase(ctx: RequestContext, slots: readonly PluginSlot
   }
 }
 
+/**
+ * Response-body phase over the whole upstream body (only reached when a plugin asked for it):
+ * each plugin gets the body the previous one returned.
+ */
+export function runResponseBodyPhase(ctx: RequestContext, slots: readonly PluginSlot[], body: Buffer): Buffer {
+  const https = ctx.scheme === 'https';
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    const plugin = pluginFor(slot, ctx.consumerPlugins);
+    if (plugin !== null && (https ? plugin.https : plugin.http)) body = slot.handler.responseBody!(ctx, plugin.config, body) ?? body;
+  }
+  return body;
+}
+
 /** Log phase, after the response: a failing log handler must not affect the next one. */
 export function runLogPhase(ctx: RequestContext, slots: readonly PluginSlot[], onError: (error: unknown, slot: PluginSlot) => void): void {
   const https = ctx.scheme === 'https';
@@ -67,6 +81,20 @@ export function runLogPhase(ctx: RequestContext, slots: readonly PluginSlot[], o
       slot.handler.log!(ctx, plugin.config);
     } catch (error) {
       onError(error, slot);
+    }
+  }
+}
+
+/** Log phase of the global plugins for a call no route matched (no chain: the list is the config's). */
+export function runUnroutedLogPhase(ctx: RequestContext, plugins: readonly PreparedPlugin[], onError: (error: unknown, name: string) => void): void {
+  const https = ctx.scheme === 'https';
+  for (let i = 0; i < plugins.length; i++) {
+    const plugin = plugins[i]!;
+    if (!(https ? plugin.https : plugin.http)) continue;
+    try {
+      plugin.handler.log!(ctx, plugin.config);
+    } catch (error) {
+      onError(error, plugin.plugin.name);
     }
   }
 }

@@ -8,7 +8,9 @@ export type GatewayErrorCode =
   | 'GW_ERR_NOT_READY'
   | 'GW_ERR_HTTPS_REQUIRED'
   | 'GW_ERR_BAD_REQUEST'
+  | 'GW_ERR_METHOD_NOT_ALLOWED'
   | 'GW_ERR_HEADERS_TOO_LARGE'
+  | 'GW_ERR_REQUEST_TIMEOUT'
   | 'GW_ERR_BAD_GATEWAY'
   | 'GW_ERR_NO_HEALTHY_TARGET'
   | 'GW_ERR_UPSTREAM_TIMEOUT'
@@ -29,7 +31,10 @@ const MESSAGES: Record<GatewayErrorCode, readonly [number, string]> = {
   GW_ERR_NOT_READY: [503, 'no configuration loaded yet'],
   GW_ERR_HTTPS_REQUIRED: [426, 'Please use HTTPS protocol'],
   GW_ERR_BAD_REQUEST: [400, 'Bad request'],
+  // nginx refuses TRACE before Kong routes anything.
+  GW_ERR_METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   GW_ERR_HEADERS_TOO_LARGE: [431, 'Request header fields too large'],
+  GW_ERR_REQUEST_TIMEOUT: [408, 'Request timeout'],
   GW_ERR_BAD_GATEWAY: [502, 'An invalid response was received from the upstream server'],
   GW_ERR_NO_HEALTHY_TARGET: [503, 'failure to get a peer from the ring-balancer'],
   GW_ERR_UPSTREAM_TIMEOUT: [504, 'The upstream server is timing out'],

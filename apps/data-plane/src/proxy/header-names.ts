@@ -21,59 +21,92 @@ export const HEADER_DROP = 1;
 export const HEADER_HOST = 2;
 export const HEADER_X_FORWARDED_FOR = 3;
 export const HEADER_VIA = 4;
+/** TE: only its `trailers` token goes on, as Kong sends it. */
+export const HEADER_TE = 5;
+/** X-Kong-Request-Id: replaced by the gateway's when headers_upstream sends it, else passed on. */
+export const HEADER_REQUEST_ID = 6;
 
 /**
- * Request headers the proxy does not copy upstream as they are: hop-by-hop ones (RFC 9110 7.6.1,
- * plus Proxy-*), Expect (node answers 100-continue itself), and the X-Forwarded-* it sets itself.
+ * Request headers the proxy does not copy upstream as they are, following Kong: hop-by-hop ones
+ * (Connection, Keep-Alive, Upgrade, Trailer, Transfer-Encoding, TE), `Proxy` (httpoxy) and
+ * Proxy-Connection, Expect (node answers 100-continue itself), and the X-Forwarded-*, X-Real-IP
+ * it sets itself. Proxy-Authorization and Proxy-Authenticate go upstream, as in Kong.
  */
 export function classifyRequestHeader(name: string): number {
   switch (name.length) {
     case 2:
-      return equalsLower(name, 'te') ? HEADER_DROP : HEADER_PASS;
+      return equalsLower(name, 'te') ? HEADER_TE : HEADER_PASS;
     case 3:
       return equalsLower(name, 'via') ? HEADER_VIA : HEADER_PASS;
     case 4:
       return equalsLower(name, 'host') ? HEADER_HOST : HEADER_PASS;
+    case 5:
+      return equalsLower(name, 'proxy') ? HEADER_DROP : HEADER_PASS;
     case 6:
       return equalsLower(name, 'expect') ? HEADER_DROP : HEADER_PASS;
     case 7:
       return equalsLower(name, 'upgrade') || equalsLower(name, 'trailer') ? HEADER_DROP : HEADER_PASS;
-    case 10:
-      return equalsLower(name, 'connection') || equalsLower(name, 'keep-alive') ? HEADER_DROP : HEADER_PASS;
     case 9:
       return equalsLower(name, 'x-real-ip') ? HEADER_DROP : HEADER_PASS;
+    case 10:
+      return equalsLower(name, 'connection') || equalsLower(name, 'keep-alive') ? HEADER_DROP : HEADER_PASS;
     case 15:
       return equalsLower(name, 'x-forwarded-for') ? HEADER_X_FORWARDED_FOR : HEADER_PASS;
     case 16:
       return equalsLower(name, 'x-forwarded-host') ||
         equalsLower(name, 'x-forwarded-port') ||
         equalsLower(name, 'x-forwarded-path') ||
-        startsWithLower(name, 'proxy-')
+        equalsLower(name, 'proxy-connection')
         ? HEADER_DROP
         : HEADER_PASS;
     case 17:
-      return equalsLower(name, 'x-forwarded-proto') || equalsLower(name, 'transfer-encoding') || startsWithLower(name, 'proxy-')
-        ? HEADER_DROP
-        : HEADER_PASS;
+      if (equalsLower(name, 'x-kong-request-id')) return HEADER_REQUEST_ID;
+      return equalsLower(name, 'x-forwarded-proto') || equalsLower(name, 'transfer-encoding') ? HEADER_DROP : HEADER_PASS;
+    case 18:
+      return equalsLower(name, 'x-forwarded-prefix') ? HEADER_DROP : HEADER_PASS;
     default:
-      return startsWithLower(name, 'proxy-') ? HEADER_DROP : HEADER_PASS;
+      return HEADER_PASS;
   }
 }
 
-/** Response headers not copied to the client: hop-by-hop ones; node frames the body itself. */
-export function isHopByHopResponseHeader(name: string): boolean {
+export const RESPONSE_PASS = 0;
+export const RESPONSE_DROP = 1;
+export const RESPONSE_CONNECTION = 2;
+/** Trailer: kept only when the client asked for trailers (`TE: trailers`), as Kong does. */
+export const RESPONSE_TRAILER = 3;
+export const RESPONSE_VIA = 4;
+export const RESPONSE_SERVER = 5;
+
+/** Upstream response headers the proxy does not relay as they are; node frames the body itself. */
+export function classifyResponseHeader(name: string): number {
   switch (name.length) {
     case 2:
-      return equalsLower(name, 'te');
+      return equalsLower(name, 'te') ? RESPONSE_DROP : RESPONSE_PASS;
+    case 3:
+      return equalsLower(name, 'via') ? RESPONSE_VIA : RESPONSE_PASS;
+    case 6:
+      return equalsLower(name, 'server') ? RESPONSE_SERVER : RESPONSE_PASS;
     case 7:
-      return equalsLower(name, 'upgrade') || equalsLower(name, 'trailer');
+      if (equalsLower(name, 'trailer')) return RESPONSE_TRAILER;
+      return equalsLower(name, 'upgrade') ? RESPONSE_DROP : RESPONSE_PASS;
     case 10:
-      return equalsLower(name, 'connection') || equalsLower(name, 'keep-alive');
+      if (equalsLower(name, 'connection')) return RESPONSE_CONNECTION;
+      return equalsLower(name, 'keep-alive') ? RESPONSE_DROP : RESPONSE_PASS;
     case 17:
-      return equalsLower(name, 'transfer-encoding');
+      return equalsLower(name, 'transfer-encoding') ? RESPONSE_DROP : RESPONSE_PASS;
     default:
-      return name.length > 6 && startsWithLower(name, 'proxy-');
+      return RESPONSE_PASS;
   }
+}
+
+/** Whether a TE header value lists `trailers` (the only TE token a proxy passes on). */
+export function asksForTrailers(te: string): boolean {
+  if (te === 'trailers') return true;
+  for (const token of te.split(',')) {
+    const semicolon = token.indexOf(';');
+    if ((semicolon === -1 ? token : token.slice(0, semicolon)).trim().toLowerCase() === 'trailers') return true;
+  }
+  return false;
 }
 
 const SIMPLE_CONNECTION = /^\s*(keep-alive|close|upgrade)(\s*,\s*(keep-alive|close|upgrade))*\s*$/i;

@@ -4,11 +4,13 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { ConfigHolder } from '../config/runtime-config';
 import type { Logger } from '../logger';
-import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase } from '../pipeline/plugin-pipeline';
+import { runAccessPhase, runLogPhase, runResponsePhase, runRewritePhase, runUnroutedLogPhase } from '../pipeline/plugin-pipeline';
 import type { ProxyMetrics } from '../status/proxy-metrics';
 import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { onResponseClose, type ProxyResponse, type ResponseCloseSink } from './proxy-response';
+import { needsBuffering, RequestBodyBuffer, type RequestBuffering } from './request-buffer';
 import { RequestContext } from './request-context';
 import { UpstreamExchange } from './upstream-exchange';
 import type { PluginSlot } from '../config/plugin-chains';
@@ -45,7 +47,9 @@ export function routeRequest(ctx: RequestContext): GatewayError | null {
   ctx.service = match.service;
   if (match.httpsRedirect) return GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED;
   ctx.plan = ctx.config.plans.get(match.route.id) ?? null;
-  return ctx.plan === null ? GATEWAY_ERRORS.GW_ERR_NO_ROUTE : null;
+  if (ctx.plan === null) return GATEWAY_ERRORS.GW_ERR_NO_ROUTE;
+  if (ctx.plan.chain.log.length > 0) ctx.routedAt = performance.now(); // for tracing spans; only with log plugins
+  return null;
 }
 
 /**
@@ -58,6 +62,9 @@ export class ProxyHandler implements ResponseCloseSink {
   private onDrained: (() => void) | null = null;
   /** Kept beside node's sockets, not on them: expando fields would change their hidden class mid-life. */
   private readonly byteMarks = new WeakMap<Socket, ByteMarks>();
+  /** The ending call's bytes in and out (countBytes), read by metering and log plugins. */
+  private bytesIn = 0;
+  private bytesOut = 0;
 
   constructor(
     private readonly configs: ConfigHolder,
@@ -65,6 +72,9 @@ export class ProxyHandler implements ResponseCloseSink {
     private readonly metrics: ProxyMetrics,
     private readonly logger: Logger,
     private readonly usage: UsageSink | null,
+    /** Where routes with request_buffering keep bodies and how much of a response response_buffering holds; null: neither. */
+    private readonly requestBuffering: RequestBuffering | null = null,
+    private readonly headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY,
   ) {}
 
   get requestsInFlight(): number {
@@ -77,10 +87,12 @@ export class ProxyHandler implements ResponseCloseSink {
     res.sink = this;
     res.startedAt = startedAt;
     res.clientSocket = req.socket;
+    res.headerPolicy = this.headerPolicy;
     res.once('close', onResponseClose);
+    if (req.method === 'TRACE') return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_METHOD_NOT_ALLOWED, null);
     const config = this.configs.current;
     if (config === null) return sendGatewayError(res, GATEWAY_ERRORS.GW_ERR_NOT_READY, null);
-    const ctx = new RequestContext(req, config, this.services, https, startedAt);
+    const ctx = new RequestContext(req, config, this.services, https, startedAt, this.headerPolicy);
     res.context = ctx;
     if (config.rewrite.length === 0) return this.route(ctx, res);
     let pending: Promise<void> | undefined;
@@ -125,8 +137,9 @@ export class ProxyHandler implements ResponseCloseSink {
     const plan = ctx.plan!;
     if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
     if (plan.target === null) return this.refuse(ctx, res, GATEWAY_ERRORS.GW_ERR_NO_SERVICE);
-    const exchange = new UpstreamExchange(ctx, plan.target, res);
+    const exchange = new UpstreamExchange(ctx, plan.target, res, plan.route.response_buffering ? (this.requestBuffering?.responseBytes ?? 0) : 0);
     res.exchange = exchange;
+    if (this.requestBuffering !== null && needsBuffering(ctx)) return new RequestBodyBuffer(ctx, exchange, res, this.requestBuffering).start();
     exchange.start();
   }
 
@@ -151,10 +164,14 @@ export class ProxyHandler implements ResponseCloseSink {
     const total = performance.now() - res.startedAt;
     const upstreamMs = exchange?.upstreamLatency ?? -1;
     this.metrics.record(res.statusCode, total, upstreamMs, exchange?.proxyLatency ?? -1);
+    const logs = ctx !== null && (ctx.plan !== null ? ctx.plan.chain.log.length > 0 : ctx.config.unroutedLog.length > 0);
+    if (this.usage !== null || logs) this.countBytes(res);
     if (this.usage !== null) this.meter(res, total, upstreamMs);
-    if (ctx !== null && ctx.plan !== null && ctx.plan.chain.log.length > 0) {
+    if (logs) {
       if (ctx.status === 0) ctx.status = res.statusCode;
-      runLogPhase(ctx, ctx.plan.chain.log, this.logFailed);
+      ctx.callEnd = { res, exchange, totalMs: total, bytesIn: this.bytesIn, bytesOut: this.bytesOut, endMark: res.startedAt + total };
+      if (ctx.plan !== null) runLogPhase(ctx, ctx.plan.chain.log, this.logFailed);
+      else runUnroutedLogPhase(ctx, ctx.config.unroutedLog, this.unroutedLogFailed);
     }
     res.context = null;
     res.exchange = null;
@@ -173,22 +190,29 @@ export class ProxyHandler implements ResponseCloseSink {
    * socket counters, i.e. the plaintext HTTP bytes (TLS records and handshakes are not counted).
    * Requests node's parser refuses (400, 431) and WebSocket upgrades are not metered.
    */
-  private meter(res: ProxyResponse, totalMs: number, upstreamMs: number): void {
-    const ctx = res.context;
+  private countBytes(res: ProxyResponse): void {
     const socket = res.clientSocket!;
     const read = socket.bytesRead;
     const written = socket.bytesWritten;
     let marks = this.byteMarks.get(socket);
     if (marks === undefined) this.byteMarks.set(socket, (marks = { read: 0, written: 0 }));
-    const bytesIn = read - marks.read;
-    const bytesOut = written - marks.written;
+    this.bytesIn = read - marks.read;
+    this.bytesOut = written - marks.written;
     marks.read = read;
     marks.written = written;
-    this.usage!.record(ctx?.service?.id ?? null, ctx?.route?.id ?? null, ctx?.consumer?.id ?? null, res.statusCode, bytesIn, bytesOut, totalMs, upstreamMs);
+  }
+
+  private meter(res: ProxyResponse, totalMs: number, upstreamMs: number): void {
+    const ctx = res.context;
+    this.usage!.record(ctx?.service?.id ?? null, ctx?.route?.id ?? null, ctx?.consumer?.id ?? null, res.statusCode, this.bytesIn, this.bytesOut, totalMs, upstreamMs);
   }
 
   private readonly logFailed = (error: unknown, slot: PluginSlot): void => {
     this.logger.error({ err: error, plugin: slot.name }, 'plugin log phase failed');
+  };
+
+  private readonly unroutedLogFailed = (error: unknown, plugin: string): void => {
+    this.logger.error({ err: error, plugin }, 'plugin log phase failed');
   };
 
   /** Resolves once no request is in flight (after the listeners stopped accepting). */

@@ -1,5 +1,6 @@
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import type { RequestContext } from './request-context';
 import type { UpstreamExchange } from './upstream-exchange';
 
@@ -17,6 +18,8 @@ export class ProxyResponse extends ServerResponse<IncomingMessage> {
   context: RequestContext | null = null;
   exchange: UpstreamExchange | null = null;
   startedAt = 0;
+  /** The serving process's TOLLGATE_HEADERS choice, for the responses the gateway answers itself. */
+  headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY;
   /**
    * The client connection, kept for metering its byte counters at close: by then `req.socket` may
    * be null (node's stream destroyer clears it when a request body is cut short).

@@ -1,14 +1,17 @@
-import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher, Pool } from 'undici';
 import type { TargetAddress } from '../balancer';
 import type { ServiceTarget } from '../config/service-targets';
 import { runResponsePhase } from '../pipeline/plugin-pipeline';
-import { sendGatewayError } from './client-responses';
+import { BufferedResponse } from './buffered-response';
+import { sendGatewayError, sendPluginResponse } from './client-responses';
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
+import type { ProxyResponse } from './proxy-response';
 import type { RequestContext } from './request-context';
 import { clientResponseHeaders } from './response-headers';
 import { upstreamRequestHeaders } from './upstream-headers';
+import { logUpstreamFailure, upstreamName } from './upstream-protocol-errors';
+import { RequestRefusedError } from '@tollgate/plugins';
 
 const SET_COOKIE = 'Set-Cookie';
 const QUESTION_MARK = '?';
@@ -60,23 +63,39 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private sentAt = 0;
   private status = 0;
   private writeTimer: NodeJS.Timeout | null = null;
+  /**
+   * The client response head, held until the first body bytes (or the end) on routes with
+   * response_buffering, so that a response breaking off before them is still answered 502.
+   */
+  private head: string[] | null = null;
+  private statusText = '';
+  /** Set when a plugin asked for the whole response body. */
+  private buffered: BufferedResponse | null = null;
+  /** The target of the latest attempt (kept after `report` clears `address`), for log plugins. */
+  private picked: TargetAddress | null = null;
 
   constructor(
     private readonly ctx: RequestContext,
     private readonly target: ServiceTarget,
-    private readonly res: ServerResponse,
+    private readonly res: ProxyResponse,
+    /**
+     * response_buffering: bytes of the response the client connection may hold unsent before the
+     * upstream is paused (0: paused as soon as the client is slower), so a slow client does not
+     * hold the upstream connection for a response that fits.
+     */
+    private readonly bufferBytes = 0,
   ) {}
 
   start(): void {
     const ctx = this.ctx;
-    const hostHeader = ctx.route!.preserve_host && ctx.host !== '' ? ctx.host : this.target.hostHeader;
+    const hostHeader = ctx.upstreamHost ?? (ctx.route!.preserve_host && ctx.host !== '' ? ctx.host : this.target.hostHeader);
     const headers = upstreamRequestHeaders(ctx, hostHeader);
     if (headers === null) return this.fail(GATEWAY_ERRORS.GW_ERR_BAD_REQUEST);
     const query = ctx.upstreamQuery ?? ctx.rawQuery;
-    const path = ctx.match!.upstreamPath;
+    const path = ctx.upstreamPath ?? ctx.match!.upstreamPath;
     this.options = {
-      method: ctx.method,
-      path: query === '' ? path : path + QUESTION_MARK + query,
+      method: ctx.upstreamMethod ?? ctx.method,
+      path: query === '' && !ctx.queryMark ? path : path + QUESTION_MARK + query,
       headers,
       body: ctx.upstreamBody ?? (hasRequestBody(ctx) ? ctx.req : null),
       headersTimeout: this.target.readTimeout,
@@ -98,8 +117,27 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const address = balancer.pick(this.ctx, this.tried ?? undefined);
     this.address = address;
     if (address === null) return null;
+    this.picked = address;
     balancer.onStart(address);
     return this.target.targetPools.get(address.key) ?? null;
+  }
+
+  // Read by log plugins once the call has ended (see request-log-facts.ts).
+  get attemptCount(): number {
+    return this.attempts;
+  }
+  get lastTarget(): { host: string; port: number } {
+    return this.picked ?? this.target.service;
+  }
+  get upstreamPath(): string {
+    return this.options?.path ?? '';
+  }
+  get upstreamStatus(): number {
+    return this.status;
+  }
+  /** performance.now() when the upstream request went out; -1 if it never did. */
+  get sentMark(): number {
+    return this.sentAt === 0 ? -1 : this.sentAt;
   }
 
   /** The client went away: stop the upstream request (or never start it). */
@@ -138,13 +176,30 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.upstreamLatency = performance.now() - this.sentAt;
     const ctx = this.ctx;
     ctx.status = statusCode;
-    runResponsePhase(ctx, ctx.plan!.chain.response);
-    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx.responseHeaders);
+    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
+    const chain = ctx.plan!.chain;
+    if (chain.response.length > 0) {
+      ctx.clientHeaders = headers;
+      runResponsePhase(ctx, chain.response);
+      if (ctx.exitResponse !== null) return this.replaceResponse();
+      if (ctx.responseBodyWanted) {
+        this.buffered = new BufferedResponse(ctx, this.res, statusCode, statusText, headers);
+        return true;
+      }
+    }
+    this.head = headers;
+    this.statusText = statusText;
+    return ctx.route!.response_buffering || this.writeHead();
+  }
+
+  private writeHead(): boolean {
+    const headers = this.head!;
+    this.head = null;
     try {
-      if (statusText) this.res.writeHead(statusCode, statusText, headers);
-      else this.res.writeHead(statusCode, headers);
+      if (this.statusText) this.res.writeHead(this.status, this.statusText, headers);
+      else this.res.writeHead(this.status, headers);
     } catch {
       // A header node refuses to write: the upstream answered something unusable (502 via onError).
       this.abortUpstream(UNUSABLE_RESPONSE);
@@ -154,35 +209,68 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.res.write(chunk)) return true;
+    if (this.buffered !== null) {
+      if (this.buffered.push(chunk)) return true;
+    } else {
+      if (this.head !== null && !this.writeHead()) return false;
+      if (this.res.write(chunk) || this.res.writableLength <= this.bufferBytes) return true;
+    }
     this.res.once('drain', this.resume!);
     return false;
   }
 
   onComplete(): void {
     if (this.done) return;
-    this.done = true;
     this.report();
+    if (this.buffered !== null) {
+      this.done = true;
+      return this.buffered.finish();
+    }
+    if (this.head !== null && !this.writeHead()) return this.fail(GATEWAY_ERRORS.GW_ERR_BAD_GATEWAY);
+    this.done = true;
     this.res.end();
   }
 
   onError(error: Error): void {
     this.clearWriteTimer();
     const code = errorCode(error);
+    const address = this.address;
     this.report(TIMEOUTS.has(code) ? 'timeout' : 'tcp_error');
     if (this.done) return;
+    if (error instanceof RequestRefusedError) return this.refuse(error);
     if (this.abort === null && this.attempts <= this.target.retries && !NOT_RETRYABLE.has(code)) {
       if (this.address !== null) (this.tried ??= new Set()).add(this.address.key);
       return this.send();
     }
+    if (error !== UNUSABLE_RESPONSE) logUpstreamFailure(this.ctx, upstreamName(this.target, address), error, this.res.headersSent);
     this.fail(TIMEOUTS.has(code) ? GATEWAY_ERRORS.GW_ERR_UPSTREAM_TIMEOUT : GATEWAY_ERRORS.GW_ERR_BAD_GATEWAY);
   }
 
   private fail(error: GatewayError): void {
     this.done = true;
     this.ctx.status = error.status;
+    // Kong runs header filters on its own error answers too (cors headers on a 502).
+    const chain = this.ctx.plan!.chain;
+    if (chain.response.length > 0 && !this.res.headersSent) runResponsePhase(this.ctx, chain.response);
     // Once the response head is out, the only honest signal left is cutting the connection.
     sendGatewayError(this.res, error, this.ctx.responseHeaders);
+  }
+
+  /** A response-phase plugin answered instead of the upstream (response-ratelimiting's 429). */
+  private replaceResponse(): boolean {
+    this.done = true;
+    this.report();
+    this.abortUpstream(CLIENT_GONE);
+    this.ctx.status = this.ctx.exitResponse!.status;
+    sendPluginResponse(this.res, this.ctx.exitResponse!, null);
+    return false;
+  }
+
+  /** A plugin refused the request while its body streamed upstream (request-size-limiting). */
+  private refuse(error: RequestRefusedError): void {
+    this.done = true;
+    this.ctx.status = error.response.status;
+    sendPluginResponse(this.res, error.response, this.ctx.responseHeaders);
   }
 
   private report(failure?: 'timeout' | 'tcp_error'): void {

@@ -1,12 +1,16 @@
 import {
+  asksForTrailers,
   classifyRequestHeader,
   connectionTokens,
   HEADER_DROP,
   HEADER_HOST,
   HEADER_PASS,
+  HEADER_REQUEST_ID,
+  HEADER_TE,
   HEADER_VIA,
   HEADER_X_FORWARDED_FOR,
 } from './header-names';
+import { SERVER_TOKEN, VIA_TOKEN } from './header-policy';
 import type { RequestContext } from './request-context';
 
 const HOST = 'host';
@@ -15,9 +19,13 @@ const X_FORWARDED_PROTO = 'x-forwarded-proto';
 const X_FORWARDED_HOST = 'x-forwarded-host';
 const X_FORWARDED_PORT = 'x-forwarded-port';
 const X_FORWARDED_PATH = 'x-forwarded-path';
+const X_FORWARDED_PREFIX = 'x-forwarded-prefix';
 const X_REAL_IP = 'x-real-ip';
+const X_KONG_REQUEST_ID = 'x-kong-request-id';
+const TE = 'te';
+const TRAILERS = 'trailers';
 const VIA = 'via';
-export const VIA_VALUE = '1.1 tollgate';
+const VIA_HTTP_1_0 = `1.0 ${SERVER_TOKEN}`;
 const COMMA = ', ';
 
 /** The Host header's name part: `[::1]:8000` -> `[::1]`, `api.test:8000` -> `api.test`. */
@@ -27,25 +35,40 @@ export function hostWithoutPort(host: string): string {
   return host.slice(0, colon);
 }
 
+/** What Kong calls the prefix (X-Forwarded-Prefix): the path strip_path removed, unless that was `/`. */
+function strippedPrefix(ctx: RequestContext): string | null {
+  const matched = ctx.match!.matchedPath;
+  return ctx.route!.strip_path && matched !== null && matched !== '/' ? matched : null;
+}
+
 /**
- * The headers of the upstream request, flat `[name, value, ...]` for undici: the client's minus
- * hop-by-hop ones (and those its Connection header names) and minus plugin removals, then Host,
- * X-Forwarded-*, X-Real-IP, Via and plugin additions. Returns null when the request carries two
- * Host headers: which one the upstream would honour is ambiguous (a smuggling vector).
+ * The headers of the upstream request, flat `[name, value, ...]` for undici, as Kong builds them:
+ * the client's minus hop-by-hop ones (and those its Connection header names) and minus plugin
+ * removals; TE reduced to `trailers` when it asked for them; then Host, X-Forwarded-* (Prefix
+ * when a prefix was stripped), X-Real-IP, Via, plugin additions and X-Kong-Request-Id. Returns
+ * null when the request carries two Host headers: which one the upstream would honour is
+ * ambiguous (a smuggling vector).
  */
 export function upstreamRequestHeaders(ctx: RequestContext, hostHeader: string): string[] | null {
   const raw = ctx.req.rawHeaders;
   const edits = ctx.headerEdits;
   const named = connectionTokens(ctx.req.headers.connection);
+  const sendsRequestId = ctx.headerPolicy.upstreamRequestId;
   const out: string[] = [];
   let forwardedFor: string | null = null;
   let via: string | null = null;
   let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    switch (classifyRequestHeader(name)) {
+    let kind = classifyRequestHeader(name);
+    // The client's X-Kong-Request-Id is replaced when the gateway sends its own, else it goes on.
+    if (kind === HEADER_REQUEST_ID) kind = sendsRequestId ? HEADER_DROP : HEADER_PASS;
+    switch (kind) {
       case HEADER_PASS:
         if ((edits === null && named === null) || !isRemoved(name.toLowerCase(), edits, named)) out.push(name, raw[i + 1]!);
+        break;
+      case HEADER_TE:
+        if (!ctx.trailersRequested && asksForTrailers(raw[i + 1]!)) ctx.trailersRequested = true;
         break;
       case HEADER_HOST:
         hosts++;
@@ -62,6 +85,8 @@ export function upstreamRequestHeaders(ctx: RequestContext, hostHeader: string):
   }
   if (hosts > 1) return null;
   const clientHost = ctx.host;
+  const viaToken = ctx.req.httpVersion === '1.0' ? VIA_HTTP_1_0 : VIA_TOKEN;
+  if (ctx.trailersRequested) out.push(TE, TRAILERS);
   out.push(
     HOST,
     hostHeader,
@@ -78,9 +103,14 @@ export function upstreamRequestHeaders(ctx: RequestContext, hostHeader: string):
     X_REAL_IP,
     ctx.clientIp,
     VIA,
-    via === null ? VIA_VALUE : via + COMMA + VIA_VALUE,
+    via === null ? viaToken : via + COMMA + viaToken,
   );
-  if (edits !== null) for (const [name, value] of edits) if (value !== null) out.push(name, value);
+  const prefix = strippedPrefix(ctx);
+  if (prefix !== null) out.push(X_FORWARDED_PREFIX, prefix);
+  if (edits !== null) {
+    for (const [name, value] of edits) if (value !== null && !(sendsRequestId && name === X_KONG_REQUEST_ID)) out.push(name, value);
+  }
+  if (sendsRequestId) out.push(X_KONG_REQUEST_ID, ctx.requestId);
   return out;
 }
 

@@ -8,6 +8,7 @@ import type { ConfigHolder } from '../config/runtime-config';
 import type { ServiceTarget } from '../config/service-targets';
 import { runAccessPhase } from '../pipeline/plugin-pipeline';
 import { GATEWAY_ERRORS, rawErrorResponse, type GatewayError } from './gateway-errors';
+import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { routeRequest } from './proxy-handler';
 import { RequestContext } from './request-context';
 import { upstreamRequestHeaders } from './upstream-headers';
@@ -35,13 +36,14 @@ export class WebSocketProxy {
   constructor(
     private readonly configs: ConfigHolder,
     private readonly services: PluginServices,
+    private readonly headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY,
   ) {}
 
   handle(req: IncomingMessage, socket: Duplex, head: Buffer, https: boolean): void {
     socket.on('error', () => socket.destroy());
     const config = this.configs.current;
     if (config === null) return this.refuse(socket, GATEWAY_ERRORS.GW_ERR_NOT_READY);
-    const ctx = new RequestContext(req, config, this.services, https, performance.now());
+    const ctx = new RequestContext(req, config, this.services, https, performance.now(), this.headerPolicy);
     const refused = routeRequest(ctx);
     if (refused !== null) return this.refuse(socket, refused);
     Promise.resolve(runAccessPhase(ctx, ctx.plan!.chain.access)).then(

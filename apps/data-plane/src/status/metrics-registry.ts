@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { pluginMetricsText } from './plugin-metrics';
 import type { HistogramSnapshot } from './proxy-metrics';
 import { LATENCY_BUCKETS_MS } from './proxy-metrics';
 import type { NodeStats, UsageStats } from './status-source';
@@ -73,6 +74,32 @@ export class MetricsRegistry {
         this.set(stats()?.connections.active ?? 0);
       },
     });
+    const edge = (name: string, help: string, pick: (e: NodeStats['edge']) => number, kind: 'counter' | 'gauge') => {
+      const collect = function (this: Gauge | Counter) {
+        this.reset();
+        const e = stats()?.edge;
+        if (e) this.inc(pick(e));
+      };
+      if (kind === 'counter') new Counter({ name, help, registers, collect });
+      else new Gauge({ name, help, registers, collect });
+    };
+    edge('tollgate_connections_capacity', 'Client connections the node may hold (its workers\' caps, below their descriptor limits)', (e) => e.capacity, 'gauge');
+    edge('tollgate_connections_refused_total', 'Client connections closed at once because the connection cap was reached', (e) => e.refused, 'counter');
+    edge('tollgate_accept_errors_total', 'Failed accepts of client connections (EMFILE, ENFILE): the listener sheds them and keeps listening', (e) => e.acceptErrors, 'counter');
+    edge('tollgate_accepting', '1 when every worker is below its cap with descriptors to spare (what /status/ready reports), else 0', (e) => (e.accepting ? 1 : 0), 'gauge');
+    new Counter({
+      name: 'tollgate_client_timeouts_total',
+      help: 'Client connections closed by client_header_timeout (phase=header) or client_body_timeout (phase=body)',
+      labelNames: ['phase'],
+      registers,
+      collect() {
+        this.reset();
+        const e = stats()?.edge;
+        if (!e) return;
+        this.inc({ phase: 'header' }, e.headerTimeouts);
+        this.inc({ phase: 'body' }, e.bodyTimeouts);
+      },
+    });
     new Gauge({
       name: 'tollgate_upstream_target_health',
       help: 'Upstream target health as the balancer sees it (1 healthy, 0 unhealthy)',
@@ -106,7 +133,7 @@ export class MetricsRegistry {
 
   async render(stats: NodeStats): Promise<string> {
     this.stats = stats;
-    return this.registry.metrics();
+    return (await this.registry.metrics()) + pluginMetricsText(stats);
   }
 
   get contentType(): string {

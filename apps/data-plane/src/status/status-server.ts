@@ -5,7 +5,6 @@ import type { StatusSource } from './status-source';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NOT_FOUND = JSON.stringify({ message: 'Not found' });
-const NOT_READY = JSON.stringify({ message: 'no configuration loaded yet' });
 
 function sendJson(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
@@ -25,6 +24,12 @@ async function status(source: StatusSource, res: ServerResponse): Promise<void> 
       server: {
         connections_active: stats.connections.active,
         connections_accepted: stats.connections.accepted,
+        connections_capacity: stats.edge.capacity,
+        connections_refused: stats.edge.refused,
+        accept_errors: stats.edge.acceptErrors,
+        client_header_timeouts: stats.edge.headerTimeouts,
+        client_body_timeouts: stats.edge.bodyTimeouts,
+        accepting: stats.edge.accepting,
         requests_in_flight: stats.requestsInFlight,
         total_requests: total,
       },
@@ -57,8 +62,10 @@ export function createStatusServer(source: StatusSource, logger: Logger): Server
     switch (path) {
       case '/status':
         return status(source, res);
-      case '/status/ready':
-        return source.config() === null ? sendJson(res, 503, NOT_READY) : sendJson(res, 200, JSON.stringify({ message: 'ready' }));
+      case '/status/ready': {
+        const readiness = await source.readiness();
+        return sendJson(res, readiness.ready ? 200 : 503, JSON.stringify({ message: readiness.message }));
+      }
       case '/metrics': {
         const text = await metrics.render(await source.stats());
         res.writeHead(200, { 'Content-Type': metrics.contentType });
@@ -68,10 +75,18 @@ export function createStatusServer(source: StatusSource, logger: Logger): Server
         return sendJson(res, 404, NOT_FOUND);
     }
   };
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'status request failed');
-      if (!res.headersSent) sendJson(res, 500, JSON.stringify({ message: 'An unexpected error occurred' }));
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, JSON.stringify({ message: 'An unexpected error occurred' }));
     });
   });
+  // Out of descriptors, accept fails here too: libuv sheds the pending connections and keeps listening.
+  let lastWarnAt = 0;
+  server.on('error', (error: Error) => {
+    if (Date.now() - lastWarnAt < 10_000) return;
+    lastWarnAt = Date.now();
+    logger.warn({ err: error }, 'status listener error');
+  });
+  return server;
 }

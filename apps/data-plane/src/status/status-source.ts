@@ -1,3 +1,5 @@
+import type { LogQueueStats, PrometheusSnapshot } from '@tollgate/plugins';
+import type { EdgeStats } from '../proxy/connection-guard';
 import type { MetricsSnapshot } from './proxy-metrics';
 
 export interface UpstreamTargetHealth {
@@ -24,6 +26,8 @@ export interface UsageStats {
 /** What one serving process (or, summed, a whole node) reports to the status server. */
 export interface NodeStats {
   readonly connections: { readonly active: number; readonly accepted: number };
+  /** The client edge: connection cap, refusals, accept failures, client timeouts. */
+  readonly edge: EdgeStats;
   readonly requestsInFlight: number;
   readonly metrics: MetricsSnapshot;
   readonly upstreams: readonly UpstreamTargetHealth[];
@@ -31,10 +35,24 @@ export interface NodeStats {
   readonly memory: { readonly rss: number; readonly heapUsed: number; readonly heapTotal: number };
   readonly workers: number;
   readonly usage: UsageStats | null;
+  /** What the prometheus plugin counted (null when no instance ran yet) and the log plugins' queues. */
+  readonly prometheus?: PrometheusSnapshot | null;
+  readonly logQueues?: readonly LogQueueStats[];
 }
 
 /** The status server's view of the node: in-process, or gathered from workers by the primary. */
 export interface StatusSource {
   config(): { readonly version: number; readonly hash: string } | null;
   stats(): Promise<NodeStats>;
+  /** Whether a load balancer should send this node traffic, and why not. */
+  readiness(): Promise<Readiness>;
 }
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly message: string;
+}
+
+export const READY: Readiness = Object.freeze({ ready: true, message: 'ready' });
+export const NO_CONFIG: Readiness = Object.freeze({ ready: false, message: 'no configuration loaded yet' });
+export const NOT_ACCEPTING: Readiness = Object.freeze({ ready: false, message: 'not accepting connections: at the connection cap or out of file descriptors' });

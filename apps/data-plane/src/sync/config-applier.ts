@@ -9,4 +9,6 @@ export interface ConfigApplier {
    * (a delta), so the runtime can keep what it built for the rest.
    */
   applySnapshot(snapshot: ConfigSnapshot, changed?: ReadonlySet<EntityCollection>): ApplyOutcome | Promise<ApplyOutcome>;
+  /** A control-plane message for one plugin (proxy-cache purges), for every serving process. */
+  pluginMessage?(plugin: string, payload: unknown): void;
 }

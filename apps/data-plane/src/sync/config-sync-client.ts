@@ -8,6 +8,7 @@ import {
   type DataPlaneMessage,
   type Delta,
   type SyncStatus,
+  type PluginMessage,
 } from '@tollgate/protocol';
 import type { ConfigApplier } from './config-applier';
 import { ReconnectBackoff } from './reconnect-backoff';
@@ -143,7 +144,19 @@ export class ConfigSyncClient {
     } else if (message.message === 'status') {
       this.lastStatus = message.status;
       this.log('warn', `control plane: ${message.status.status}: ${message.status.message}`);
+    } else if (message.message === 'plugin_message') {
+      this.deliver(message.plugin_message);
     }
+  }
+
+  private deliver(message: PluginMessage): void {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.from(message.json).toString('utf8'));
+    } catch {
+      return this.log('warn', `control plane: unreadable message for plugin ${message.plugin}`);
+    }
+    this.options.applier.pluginMessage?.(message.plugin, payload);
   }
 
   private async applySnapshot(version: number, hash: string, entities: ConfigEntities): Promise<void> {

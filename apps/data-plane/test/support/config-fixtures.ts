@@ -3,7 +3,11 @@ import {
   emptyEntities,
   type ConfigEntities,
   type ConfigSnapshot,
+  type Acl,
+  type BasicauthCredential,
   type Consumer,
+  type HmacauthCredential,
+  type JwtSecret,
   type KeyauthCredential,
   type Plugin,
   type Route,
@@ -65,6 +69,22 @@ export function consumer(username: string, overrides: Partial<Consumer> = {}): C
 
 export function keyauth(owner: Consumer, key: string, overrides: Partial<KeyauthCredential> = {}): KeyauthCredential {
   return { ...base(), consumer: { id: owner.id }, key, ttl: null, ...overrides };
+}
+
+export function basicauth(owner: Consumer, username: string, password: string): BasicauthCredential {
+  return { ...base(), consumer: { id: owner.id }, username, password };
+}
+
+export function jwtSecret(owner: Consumer, key: string, overrides: Partial<JwtSecret> = {}): JwtSecret {
+  return { ...base(), consumer: { id: owner.id }, key, secret: `${key}-secret`, rsa_public_key: null, algorithm: 'HS256', ...overrides };
+}
+
+export function acl(owner: Consumer, group: string): Acl {
+  return { ...base(), consumer: { id: owner.id }, group };
+}
+
+export function hmacauth(owner: Consumer, username: string, secret: string): HmacauthCredential {
+  return { ...base(), consumer: { id: owner.id }, username, secret };
 }
 
 interface PluginScope {

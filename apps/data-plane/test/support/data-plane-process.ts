@@ -55,11 +55,20 @@ export interface DataPlaneProcess {
  * Starts a data-plane process serving a Kong declarative file, control plane off, quiet, usage
  * off unless `env` says otherwise; resolves once `/status/ready` answers 200.
  */
-export async function startDataPlaneProcess(declarativeFile: string, prefix: string, env: Record<string, string> = {}): Promise<DataPlaneProcess> {
+export async function startDataPlaneProcess(
+  declarativeFile: string,
+  prefix: string,
+  env: Record<string, string> = {},
+  /** Runs it under `ulimit -n <nofile>`, as an operator's shell would. */
+  nofile?: number,
+): Promise<DataPlaneProcess> {
   const [proxyPort, statusPort] = [await freePort(), await freePort()];
   const proxy = `http://127.0.0.1:${proxyPort}`;
   const status = `http://127.0.0.1:${statusPort}`;
-  const child = spawn(process.execPath, ['-r', './tools/register.js', 'apps/data-plane/src/main.ts'], {
+  const args = ['-r', './tools/register.js', 'apps/data-plane/src/main.ts'];
+  // `exec` keeps the child's pid that of node itself, so signals and its workers' parent are node.
+  const [command, argv] = nofile === undefined ? [process.execPath, args] : ['bash', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     stdio: 'ignore',
     env: {

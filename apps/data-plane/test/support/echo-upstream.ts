@@ -24,6 +24,8 @@ export interface EchoUpstream {
   readonly progress: Map<string, number>;
   /** Sockets that connected, in order. */
   readonly connections: number;
+  /** Sockets open now. */
+  readonly openConnections: number;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,24 @@ function misbehave(path: string, req: IncomingMessage, res: ServerResponse): boo
       return true;
     case '/hop-by-hop':
       res.writeHead(200, { Connection: 'close, X-Hop', 'X-Hop': 'secret', 'Keep-Alive': 'timeout=5', 'X-Kept': 'yes', 'Content-Length': 2 });
+      res.end('ok');
+      return true;
+    case '/kong-hop-by-hop':
+      // As Kong's mock upstream answers /hop-by-hop (spec/fixtures/custom_nginx.template).
+      res.writeHead(200, {
+        'Keep-Alive': 'timeout=5, max=1000',
+        Proxy: 'Remove-Me',
+        'Proxy-Connection': 'close',
+        'Proxy-Authenticate': 'Basic',
+        'Proxy-Authorization': 'Basic YWxhZGRpbjpvcGVuc2VzYW1l',
+        TE: 'trailers, deflate;q=0.5',
+        Trailer: 'Expires',
+        Upgrade: 'example/1, foo/2',
+      });
+      res.end('hello\r\n\r\nExpires: Wed, 21 Oct 2015 07:28:00 GMT\r\n\r\n');
+      return true;
+    case '/server-via':
+      res.writeHead(200, { Server: 'echo-server', Via: '1.1 echo', 'Content-Length': 2 });
       res.end('ok');
       return true;
     default:
@@ -131,6 +151,9 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     progress,
     get connections() {
       return connections;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     close: () =>
       new Promise<void>((resolve) => {

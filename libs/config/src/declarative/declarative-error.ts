@@ -48,6 +48,7 @@ const LABEL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   plugins: ['instance_name', 'name'],
   consumers: ['username', 'custom_id'],
   basicauth_credentials: ['username'],
+  hmacauth_credentials: ['username'],
   targets: ['target'],
   acls: ['group'],
 };

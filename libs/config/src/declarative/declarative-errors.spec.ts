@@ -55,10 +55,25 @@ services:
         expression: 'http.path == "/a"'
 consumers:
   - username: u
-    hmacauth_credentials: [{ username: u, secret: x }]
+    oauth2_credentials: [{ name: u, client_id: x }]
 `);
     expect(errors[0]).toMatchObject({ entity: 'routes', path: 'services[0].routes[0]', name: 'r', fields: { expression: expect.stringContaining('expressions router') } });
-    expect(errors[1]).toMatchObject({ entity: 'consumers', path: 'consumers[0]', name: 'u', fields: { hmacauth_credentials: expect.stringContaining('hmac-auth') } });
+    expect(errors[1]).toMatchObject({ entity: 'consumers', path: 'consumers[0]', name: 'u', fields: { oauth2_credentials: expect.stringContaining('oauth2') } });
+  });
+
+  it('a regex path using a PCRE construct with no JavaScript equivalent, naming the route, the field and the construct', () => {
+    const error = only(`${v3}
+services:
+  - name: s
+    host: example.com
+    routes:
+      - name: named-groups
+        paths: ['~/status/(?P<foo>re)']
+      - name: recursive
+        paths: ['~/a/(?R)']
+`);
+    expect(error).toMatchObject({ entity: 'routes', path: 'services[0].routes[1]', name: 'recursive' });
+    expect(error.fields).toEqual({ paths: [expect.stringContaining("the recursion '(?R)' has no JavaScript equivalent")] });
   });
 
   it('schema violations, with the entity path and Kong-style field messages', () => {

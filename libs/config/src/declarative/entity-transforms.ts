@@ -54,6 +54,9 @@ export function completeEntity(collection: string, value: Record<string, unknown
       // and no client could know it.
       if (value.key === null) errors.key = 'required field missing (a declarative file must state the key)';
       break;
+    case 'hmacauth_credentials':
+      if (value.secret === null) errors.secret = 'required field missing (a declarative file must state the secret)';
+      break;
     case 'jwt_secrets':
       if (value.key === null) errors.key = 'required field missing (a declarative file must state the key)';
       if (value.secret === null) {

@@ -10,7 +10,6 @@ const UNSUPPORTED_ENTITIES: Readonly<Record<string, string>> = {
   consumer_group_consumers: ENTERPRISE_GROUPS,
   consumer_group_plugins: ENTERPRISE_GROUPS,
   vaults: 'secret vaults ({vault://...} references) are not supported',
-  hmacauth_credentials: 'the hmac-auth plugin is not available in Tollgate',
   oauth2_credentials: OAUTH2,
   oauth2_tokens: OAUTH2,
   oauth2_authorization_codes: OAUTH2,

@@ -60,6 +60,19 @@ export const jwtSecrets = defineEntity({
   ],
 });
 
+/** Kong's hmac-auth credential: the username a request signs as and the shared secret it signs with. */
+export const hmacauthCredentials = defineEntity({
+  name: 'hmacauth_credentials',
+  adminPath: 'hmac-auths',
+  nestedPath: 'hmac-auth',
+  endpointKey: 'username',
+  fields: {
+    consumer,
+    username: { type: 'string', required: true, unique: true, len_min: 1, len_max: 256, description: 'Username a request signs as' },
+    secret: { type: 'string', auto: true, len_min: 1, len_max: 4096, encrypted: true, description: 'HMAC secret; generated when absent' },
+  },
+});
+
 export const acls = defineEntity({
   name: 'acls',
   endpointKey: undefined,

@@ -1,7 +1,7 @@
 import type { EntityDefinition } from './entity-definition';
 import { caCertificates, certificates, snis } from './certificates';
 import { consumers } from './consumers';
-import { acls, basicauthCredentials, jwtSecrets, keyauthCredentials } from './credentials';
+import { acls, basicauthCredentials, hmacauthCredentials, jwtSecrets, keyauthCredentials } from './credentials';
 import { plugins } from './plugins';
 import { routes } from './routes';
 import { services } from './services';
@@ -14,7 +14,7 @@ export { consumers } from './consumers';
 export { plugins } from './plugins';
 export { upstreams, targets, healthchecksField } from './upstreams';
 export { certificates, snis, caCertificates } from './certificates';
-export { keyauthCredentials, basicauthCredentials, jwtSecrets, acls, JWT_ALGORITHMS } from './credentials';
+export { keyauthCredentials, basicauthCredentials, jwtSecrets, acls, hmacauthCredentials, JWT_ALGORITHMS } from './credentials';
 export { parseServiceUrl } from './service-url';
 
 /** Every Kong entity, parents before children (the order writes and snapshots use). */
@@ -32,6 +32,7 @@ export const ENTITIES: readonly EntityDefinition[] = Object.freeze([
   basicauthCredentials,
   jwtSecrets,
   acls,
+  hmacauthCredentials,
 ]);
 
 const byName = new Map(ENTITIES.map((e) => [e.name, e]));

@@ -24,6 +24,10 @@ export type StringCheck =
   | 'router_path'
   | 'url'
   | 'regex'
+  /** `*` or a regex (cors origins). */
+  | 'asterisk_or_regex'
+  /** `name:value`, as the transformer plugins take; template expressions `$(...)` refused. */
+  | 'colon_pair'
   | 'header_name'
   | 'cidr'
   | 'ip_or_cidr'
@@ -33,7 +37,13 @@ export type StringCheck =
   | 'tag'
   | 'region'
   | 'sni'
-  | 'http_method';
+  | 'http_method'
+  /** Log plugins: a header name other than Host, Content-Length and Content-Type (Kong's http-log). */
+  | 'log_header_name'
+  /** file-log: Kong's filename pattern (no leading/trailing space, no `*&%\`). */
+  | 'file_path'
+  /** Kong's `custom_fields_by_lua`: refused, Tollgate runs no Lua. */
+  | 'lua_code';
 
 export interface FieldSchema {
   readonly type: FieldType;
@@ -95,6 +105,10 @@ export interface FieldMatch {
   readonly one_of?: readonly (string | number | boolean)[];
   readonly required?: boolean;
   readonly eq?: string | number | boolean | null;
+  /** A number greater than this. */
+  readonly gt?: number;
+  /** An array holding this element. */
+  readonly contains?: string;
 }
 
 /** Nested errors keyed like the input: `{ config: { minute: 'expected an integer' } }`. */

@@ -15,6 +15,9 @@ describe('string checks', () => {
     ['router_path', '/users', true],
     ['router_path', '~/users/\\d+$', true],
     ['router_path', '~/x(', false],
+    ['router_path', '~/status/(?P<foo>re)', true],
+    ['router_path', '~\\A/a(?>b+)c++\\z', true],
+    ['router_path', '~/a(?R)', false],
     ['router_path', 'users', false],
     ['path', '/a b', false],
     ['url', 'http://example.com/x', true],
@@ -24,6 +27,13 @@ describe('string checks', () => {
     ['cidr', '10.0.0.0/33', false],
     ['cidr', '::1/128', true],
     ['header_name', 'X-Api-Key', true],
+    ['asterisk_or_regex', '*', true],
+    ['asterisk_or_regex', '(.*[.])?example\\.org', true],
+    ['asterisk_or_regex', '[', false],
+    ['colon_pair', 'x-a:1', true],
+    ['colon_pair', 'x-a:', true],
+    ['colon_pair', 'x-a', false],
+    ['colon_pair', 'x-a:$(headers.host)', false],
     ['header_name', 'bad header', false],
     ['tag', 'team-a', true],
     ['tag', 'a,b', false],
@@ -35,6 +45,10 @@ describe('string checks', () => {
     ['http_method', 'get', false],
   ] as const)('%s %j -> %s', (check, value, ok) => {
     expect(runStringCheck(check, value) === null).toBe(ok);
+  });
+
+  it('names the regex construct a route path uses that JavaScript has no equivalent for', () => {
+    expect(runStringCheck('router_path', '~/a/(?R)')).toBe("invalid regex: '/a/(?R)' (the recursion '(?R)' has no JavaScript equivalent)");
   });
 
   it('splits host and port, IPv6 included', () => {

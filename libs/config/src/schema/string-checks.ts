@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { StringCheck } from './field';
+import { translatePcre } from './pcre-regex';
 
 /** Each check returns null when the value is fine, else the message an admin sees. */
 type Check = (value: string) => string | null;
@@ -58,6 +59,23 @@ function checkRegex(value: string): string | null {
   }
 }
 
+/** A route regex as Kong users write it (PCRE or Rust syntax), translated the way the router will. */
+function checkRouteRegex(value: string): string | null {
+  try {
+    const { source, flags } = translatePcre(value);
+    new RegExp(source, flags);
+    return null;
+  } catch (err) {
+    return `invalid regex: '${value}' (${(err as Error).message})`;
+  }
+}
+
+/** Kong's transformers render `$(...)` as Lua templates; Tollgate runs no templates, so it says so. */
+function checkColonPair(value: string): string | null {
+  if (!/^[^:]+:.*$/s.test(value)) return `invalid value: ${value} (expected name:value)`;
+  return value.includes('$(') ? `templates are not supported: ${value}` : null;
+}
+
 function checkCidr(value: string): string | null {
   const [ip, bits, extra] = value.split('/');
   if (extra !== undefined) return 'invalid cidr range: ' + value;
@@ -92,13 +110,22 @@ const checks: Record<StringCheck, Check> = {
   target: (v) => checkHostWithPort(v, false) && 'Invalid target (' + v + '); not a valid hostname or ip address',
   path: (v) => (PATH_CHARS.test(v) ? null : "should start with: / (fixed path) and contain only URL characters"),
   router_path: (v) => {
-    if (v.startsWith('~')) return checkRegex(v.slice(1));
+    if (v.startsWith('~')) return checkRouteRegex(v.slice(1));
     return PATH_CHARS.test(v) ? null : "should start with: / (fixed path) or ~/ (regex path)";
   },
   url: checkUrl,
   regex: checkRegex,
+  asterisk_or_regex: (v) => (v === '*' || checkRegex(v) === null ? null : `'${v}' is not a valid regex`),
+  colon_pair: checkColonPair,
   header_name: (v) => (TOKEN.test(v) ? null : 'bad header name: ' + v),
   http_method: (v) => (/^[A-Z]+$/.test(v) ? null : 'invalid value: ' + v),
+  log_header_name: (v) => {
+    if (!TOKEN.test(v)) return 'bad header name: ' + v;
+    const lower = v.toLowerCase();
+    return lower === 'host' || lower === 'content-length' || lower === 'content-type' ? `cannot contain '${v}' header` : null;
+  },
+  file_path: (v) => (/^[^\s*&%\\`][^*&%\\`]*[^\s*&%\\`]$/.test(v) ? null : 'not a valid filename'),
+  lua_code: () => 'Lua code is not supported: Tollgate runs no Lua, so custom_fields_by_lua must be empty',
   cidr: checkCidr,
   ip_or_cidr: checkCidr,
   tag: (v) => (TAG.test(v) ? null : 'invalid tag: must be printable, without commas or slashes'),

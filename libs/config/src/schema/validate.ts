@@ -156,6 +156,7 @@ function checkArray(schema: FieldSchema, raw: unknown, options: ValidateOptions)
 
 function checkMap(schema: FieldSchema, raw: unknown, options: ValidateOptions): FieldResult {
   if (!isPlainObject(raw)) return { error: 'expected a map' };
+  if (schema.len_min !== undefined && Object.keys(raw).length < schema.len_min) return { error: `length must be at least ${schema.len_min}` };
   const out: Record<string, unknown> = {};
   const errors: FieldErrors = {};
   for (const [key, item] of Object.entries(raw)) {
@@ -200,6 +201,8 @@ function matches(match: FieldMatch, value: unknown): boolean {
   if (match.required !== undefined && isSet(value) !== match.required) return false;
   if (match.one_of && !match.one_of.includes(value as string)) return false;
   if (match.eq !== undefined && value !== match.eq) return false;
+  if (match.gt !== undefined && !(typeof value === 'number' && value > match.gt)) return false;
+  if (match.contains !== undefined && !(Array.isArray(value) && value.includes(match.contains))) return false;
   return true;
 }
 
@@ -228,7 +231,11 @@ function runEntityChecks(checks: readonly EntityCheck[], value: Record<string, u
       const c = check.conditional;
       if (c.if_field in fieldErrors || c.then_field in fieldErrors) continue;
       if (matches(c.if_match, value[c.if_field]) && !matches(c.then_match, value[c.then_field])) {
-        const expected = c.then_match.required ? 'required field missing' : `invalid value: ${JSON.stringify(value[c.then_field])}`;
+        const expected = c.then_match.required
+          ? 'required field missing'
+          : c.then_match.contains !== undefined
+            ? `must contain '${c.then_match.contains}'`
+            : `invalid value: ${JSON.stringify(value[c.then_field])}`;
         out.push(`failed conditional validation given value of field '${c.if_field}': ${c.then_field}: ${expected}`);
       }
     }

@@ -24,6 +24,7 @@ const REFERENCES: readonly Reference[] = [
   { from: 'basicauth_credentials', field: 'consumer', to: 'consumers', required: true },
   { from: 'jwt_secrets', field: 'consumer', to: 'consumers', required: true },
   { from: 'acls', field: 'consumer', to: 'consumers', required: true },
+  { from: 'hmacauth_credentials', field: 'consumer', to: 'consumers', required: true },
 ];
 
 /**

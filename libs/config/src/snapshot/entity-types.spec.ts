@@ -4,6 +4,7 @@ import {
   caCertificates,
   certificates,
   consumers,
+  hmacauthCredentials,
   jwtSecrets,
   keyauthCredentials,
   plugins,
@@ -39,6 +40,7 @@ const SAME_FIELDS: { readonly [C in EntityCollection]: true } = {
   basicauth_credentials: true satisfies Same<InterfaceFields<'basicauth_credentials'>, FieldsOf<typeof basicauthCredentials>>,
   jwt_secrets: true satisfies Same<InterfaceFields<'jwt_secrets'>, FieldsOf<typeof jwtSecrets>>,
   acls: true satisfies Same<InterfaceFields<'acls'>, FieldsOf<typeof acls>>,
+  hmacauth_credentials: true satisfies Same<InterfaceFields<'hmacauth_credentials'>, FieldsOf<typeof hmacauthCredentials>>,
 };
 
 describe('snapshot entity interfaces and entity definitions', () => {

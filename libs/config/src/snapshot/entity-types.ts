@@ -168,6 +168,12 @@ export interface Acl extends Base {
   readonly group: string;
 }
 
+export interface HmacauthCredential extends Base {
+  readonly consumer: ForeignKey;
+  readonly username: string;
+  readonly secret: string;
+}
+
 /** Every entity collection a data plane receives, keyed by the entity's collection name. */
 export interface ConfigEntities {
   readonly certificates: readonly Certificate[];
@@ -183,6 +189,7 @@ export interface ConfigEntities {
   readonly basicauth_credentials: readonly BasicauthCredential[];
   readonly jwt_secrets: readonly JwtSecret[];
   readonly acls: readonly Acl[];
+  readonly hmacauth_credentials: readonly HmacauthCredential[];
 }
 
 export type EntityCollection = keyof ConfigEntities;
@@ -201,6 +208,7 @@ export const ENTITY_COLLECTIONS: readonly EntityCollection[] = [
   'basicauth_credentials',
   'jwt_secrets',
   'acls',
+  'hmacauth_credentials',
 ];
 
 /** One region's whole data-plane config at one version. */

@@ -11,12 +11,20 @@ describe('cors schema', () => {
       credentials: false,
       private_network: false,
       preflight_continue: false,
+      allow_origin_absent: true,
     });
   });
 
   it('coerces max_age and credentials from a form', () => {
     const { value } = validatePluginConfig('cors', { origins: '*', max_age: '3600', credentials: 'true' }, { coerce: true });
     expect(value).toMatchObject({ origins: ['*'], max_age: 3600, credentials: true });
+  });
+
+  // spec/03-plugins/13-cors/02-schema_spec.lua: "origins rejects invalid regexes"
+  it('refuses an origin that is neither * nor a valid regex, naming it', () => {
+    expect(validatePluginConfig('cors', { origins: ['*', 'https://a.test', '[bad'] }).errors).toEqual({
+      config: { origins: ["'[bad' is not a valid regex"] },
+    });
   });
 
   it('refuses unknown methods and bad header names', () => {

@@ -13,7 +13,7 @@ export const corsSchema: PluginSchema = {
   config: {
     origins: {
       type: 'array',
-      elements: { type: 'string' },
+      elements: { type: 'string', check: 'asterisk_or_regex' },
       nullable: true,
       description: 'Allowed origins: `*`, exact origins, or regexes; null allows any origin.',
     },
@@ -53,6 +53,12 @@ export const corsSchema: PluginSchema = {
       default: false,
       required: true,
       description: 'Proxy OPTIONS preflight requests upstream instead of answering them.',
+    },
+    allow_origin_absent: {
+      type: 'boolean',
+      default: true,
+      required: true,
+      description: 'Send the CORS response headers also when the request has no Origin header.',
     },
   },
 };

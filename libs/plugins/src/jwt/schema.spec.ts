@@ -34,4 +34,11 @@ describe('jwt schema', () => {
       config: { maximum_expiration: 'value should be between 0 and 31536000' },
     });
   });
+
+  it("requires exp among claims_to_verify when maximum_expiration is set (Kong's 06-schema_spec)", () => {
+    expect(validatePluginConfig('jwt', { maximum_expiration: 60 }).errors).toEqual({
+      config: { '@entity': ["failed conditional validation given value of field 'maximum_expiration': claims_to_verify: must contain 'exp'"] },
+    });
+    expect(validatePluginConfig('jwt', { maximum_expiration: 60, claims_to_verify: ['exp'] }).errors).toBeNull();
+  });
 });

@@ -63,4 +63,7 @@ export const jwtSchema: PluginSchema = {
       description: 'realm attribute of the WWW-Authenticate header sent when authentication fails.',
     },
   },
+  config_checks: [
+    { conditional: { if_field: 'maximum_expiration', if_match: { gt: 0 }, then_field: 'claims_to_verify', then_match: { contains: 'exp' } } },
+  ],
 };

@@ -111,17 +111,17 @@ function enforce(ctx: PluginContext, conf: PreparedRateLimiting, windows: readon
       tightestRemaining = remaining;
     }
     if (!conf.hideHeaders) {
-      ctx.setResponseHeader(LIMIT_HEADERS[window.slot]!, conf.limitTexts[window.slot]!);
-      ctx.setResponseHeader(REMAINING_HEADERS[window.slot]!, String(remaining));
+      ctx.addResponseHeader(LIMIT_HEADERS[window.slot]!, conf.limitTexts[window.slot]!);
+      ctx.addResponseHeader(REMAINING_HEADERS[window.slot]!, String(remaining));
     }
   }
   if (!conf.hideHeaders) {
-    ctx.setResponseHeader(RATELIMIT_LIMIT, conf.limitTexts[tightest.slot]!);
-    ctx.setResponseHeader(RATELIMIT_REMAINING, String(tightestRemaining));
-    ctx.setResponseHeader(RATELIMIT_RESET, String(secondsUntil(tightest.end, now)));
+    ctx.addResponseHeader(RATELIMIT_LIMIT, conf.limitTexts[tightest.slot]!);
+    ctx.addResponseHeader(RATELIMIT_REMAINING, String(tightestRemaining));
+    ctx.addResponseHeader(RATELIMIT_RESET, String(secondsUntil(tightest.end, now)));
   }
   if (exceeded !== null) {
-    ctx.setResponseHeader(RETRY_AFTER, String(secondsUntil(exceeded.end, now)));
+    ctx.addResponseHeader(RETRY_AFTER, String(secondsUntil(exceeded.end, now)));
     ctx.exit(conf.rejection);
   }
 }

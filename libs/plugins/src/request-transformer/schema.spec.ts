@@ -27,4 +27,11 @@ describe('request-transformer schema', () => {
       config: { http_method: 'invalid value: post', remove: { headers: ['bad header name: a b'], cookies: 'unknown field' } },
     });
   });
+
+  // spec/03-plugins/36-request-transformer/01-schema_spec.lua: "validates http_method" and the colon checks
+  it('refuses an entry without a value separator and a template expression, naming the entry', () => {
+    expect(validatePluginConfig('request-transformer', { add: { headers: ['x-a'], querystring: ['q:$(query_params.a)'] } }).errors).toEqual({
+      config: { add: { headers: ['invalid value: x-a (expected name:value)'], querystring: ['templates are not supported: q:$(query_params.a)'] } },
+    });
+  });
 });

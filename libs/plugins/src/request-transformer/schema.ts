@@ -1,13 +1,14 @@
-import type { FieldMap } from '@tollgate/config';
+import type { FieldMap, FieldSchema } from '@tollgate/config';
 import type { PluginSchema } from '../plugin-schema';
 import { BUNDLED_PLUGIN_VERSION, PROTOCOLS_HTTP, record, stringArray } from '../typedefs';
 
 /** `what` is how each entry reads: `name`, `old:new` or `name:value`. */
 function parts(what: string): FieldMap {
+  const pair: FieldSchema = { type: 'string', check: 'colon_pair' };
   return {
-    headers: stringArray(`Headers, each as ${what}.`),
-    querystring: stringArray(`Query string parameters, each as ${what}.`),
-    body: stringArray(`Form or JSON body parameters, each as ${what}.`),
+    headers: stringArray(`Headers, each as ${what}.`, pair),
+    querystring: stringArray(`Query string parameters, each as ${what}.`, pair),
+    body: stringArray(`Form or JSON body parameters, each as ${what}.`, pair),
   };
 }
 
@@ -25,7 +26,8 @@ export const requestTransformerSchema: PluginSchema = {
       description: 'Method sent upstream instead of the request method.',
     },
     remove: record('Removed before proxying.', {
-      ...parts('name'),
+      querystring: stringArray('Query string parameters, each as name.'),
+      body: stringArray('Form or JSON body parameters, each as name.'),
       headers: stringArray('Headers, each as name.', { type: 'string', check: 'header_name' }),
     }),
     rename: record('Renamed before proxying, when present.', parts('old:new')),

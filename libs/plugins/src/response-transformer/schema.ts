@@ -1,11 +1,12 @@
-import type { FieldMap } from '@tollgate/config';
+import type { FieldMap, FieldSchema } from '@tollgate/config';
 import type { PluginSchema } from '../plugin-schema';
 import { BUNDLED_PLUGIN_VERSION, PROTOCOLS_HTTP, record, stringArray } from '../typedefs';
 
 function parts(what: string): FieldMap {
+  const element: FieldSchema = what === 'name' ? { type: 'string' } : { type: 'string', check: 'colon_pair' };
   return {
-    headers: stringArray(`Response headers, each as ${what}.`),
-    json: stringArray(`Top-level keys of a JSON response body, each as ${what}.`),
+    headers: stringArray(`Response headers, each as ${what}.`, element),
+    json: stringArray(`Top-level keys of a JSON response body, each as ${what}.`, element),
   };
 }
 

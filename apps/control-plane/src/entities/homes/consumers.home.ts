@@ -1,4 +1,4 @@
-import { acls, basicauthCredentials, consumers, jwtSecrets, keyauthCredentials } from '@tollgate/config';
+import { acls, basicauthCredentials, consumers, hmacauthCredentials, jwtSecrets, keyauthCredentials } from '@tollgate/config';
 import { defineHome } from '../entity-home';
 import { generateKey, hashPassword, isPasswordHash } from '../entity-secrets';
 
@@ -34,3 +34,12 @@ export const jwtSecretsHome = defineHome({
 });
 
 export const aclsHome = defineHome({ definition: acls });
+
+export const hmacauthCredentialsHome = defineHome({
+  definition: hmacauthCredentials,
+  rules: {
+    generate(value) {
+      value.secret ??= generateKey();
+    },
+  },
+});
