@@ -51,7 +51,11 @@ function describeNetworkError(err: unknown): string {
 export class AdminApiClient {
   readonly baseUrl: string;
 
-  constructor(adminUrl: string) {
+  constructor(
+    adminUrl: string,
+    /** An admin token (`--token`, TOLLGATE_ADMIN_TOKEN), sent as `Authorization: Bearer`. */
+    private readonly token?: string,
+  ) {
     let url: URL;
     try {
       url = new URL(adminUrl);
@@ -77,6 +81,10 @@ export class AdminApiClient {
     return entities as unknown as ConfigEntities;
   }
 
+  post(path: string, body: Record<string, unknown>): Promise<unknown> {
+    return this.request('POST', path, body);
+  }
+
   put(path: string, body: Record<string, unknown>): Promise<unknown> {
     return this.request('PUT', path, body);
   }
@@ -85,12 +93,19 @@ export class AdminApiClient {
     await this.request('DELETE', path);
   }
 
+  private headers(withBody: boolean): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (withBody) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    return headers;
+  }
+
   private async request(method: string, path: string, body?: Record<string, unknown>): Promise<unknown> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+        headers: this.headers(body !== undefined),
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
@@ -101,7 +116,10 @@ export class AdminApiClient {
       );
     }
     const text = await res.text();
-    if (!res.ok) throw new AdminApiError(`${method} ${path} failed: ${describeErrorBody(res.status, text)}`, res.status);
+    if (!res.ok) {
+      const hint = res.status === 401 ? `\n  ${this.token ? 'the token was refused' : 'the admin API needs a token'}: pass --token or set TOLLGATE_ADMIN_TOKEN` : '';
+      throw new AdminApiError(`${method} ${path} failed: ${describeErrorBody(res.status, text)}${hint}`, res.status);
+    }
     if (!text) return null;
     try {
       return JSON.parse(text);

@@ -7,6 +7,8 @@ import { diffEntities } from './entity-diff';
 export interface ConfigDiffArgs {
   readonly file: string;
   readonly adminUrl: string;
+  /** Admin token for an admin API that requires one. */
+  readonly token?: string;
 }
 
 /** Exit code when the control plane differs from the file (1 is kept for errors). */
@@ -16,7 +18,7 @@ export const EXIT_DIFFERENT = 2;
 export function configDiffCommand(args: ConfigDiffArgs, io: CommandIo = processIo): Promise<number> {
   return runCommand(io, async () => {
     const desired = readDeclarativeFile(args.file);
-    const current = await new AdminApiClient(args.adminUrl).exportConfig();
+    const current = await new AdminApiClient(args.adminUrl, args.token).exportConfig();
     const changes = diffEntities(desired, current);
     if (changes.length === 0) {
       io.out(`No differences: ${args.adminUrl} matches ${args.file}.`);

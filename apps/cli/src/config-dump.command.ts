@@ -6,6 +6,8 @@ import { countEntities } from './declarative-file-reader';
 
 export interface ConfigDumpArgs {
   readonly adminUrl: string;
+  /** Admin token for an admin API that requires one. */
+  readonly token?: string;
   /** Written here (mode 0600 when created: it holds keys and secrets); stdout when absent. */
   readonly out?: string;
 }
@@ -13,7 +15,7 @@ export interface ConfigDumpArgs {
 /** `tollgate config dump`: the control plane's configuration as a Kong-format declarative file. */
 export function configDumpCommand(args: ConfigDumpArgs, io: CommandIo = processIo): Promise<number> {
   return runCommand(io, async () => {
-    const entities = await new AdminApiClient(args.adminUrl).exportConfig();
+    const entities = await new AdminApiClient(args.adminUrl, args.token).exportConfig();
     const yaml = exportDeclarativeConfig(entities);
     if (args.out === undefined) {
       io.out(yaml.trimEnd());

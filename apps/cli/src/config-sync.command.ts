@@ -8,6 +8,8 @@ import { planRequests, type AdminRequest } from './sync-plan';
 export interface ConfigSyncArgs {
   readonly file: string;
   readonly adminUrl: string;
+  /** Admin token for an admin API that requires one. */
+  readonly token?: string;
   /** Print what would change, change nothing. */
   readonly dryRun?: boolean;
 }
@@ -26,7 +28,7 @@ async function send(client: AdminApiClient, request: AdminRequest): Promise<void
 export function configSyncCommand(args: ConfigSyncArgs, io: CommandIo = processIo): Promise<number> {
   return runCommand(io, async () => {
     const desired = readDeclarativeFile(args.file);
-    const client = new AdminApiClient(args.adminUrl);
+    const client = new AdminApiClient(args.adminUrl, args.token);
     const current = await client.exportConfig();
     const changes = diffEntities(desired, current);
     const names = entityNames(desired, current);

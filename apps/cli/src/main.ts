@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_ADMIN_URL } from './admin-api-client';
+import { adminTokenCreateCommand, adminTokenRevokeCommand, TOKEN_ROLES } from './admin-tokens.command';
 import { clusterCertsCommand, DEFAULT_CERTS_DIR, type ClusterCertsMode } from './cluster-certs.command';
 import { configDiffCommand } from './config-diff.command';
 import { configDumpCommand } from './config-dump.command';
@@ -13,6 +14,8 @@ function positiveInteger(value: string): number {
 
 const adminUrlOption = () =>
   new Option('--admin-url <url>', 'admin API of the control plane').env('TOLLGATE_ADMIN_URL').default(DEFAULT_ADMIN_URL);
+
+const tokenOption = () => new Option('--token <token>', 'admin token (tgk_...), sent as Authorization: Bearer').env('TOLLGATE_ADMIN_TOKEN');
 
 async function exitWith(code: Promise<number>): Promise<void> {
   process.exitCode = await code;
@@ -41,21 +44,45 @@ export function buildProgram(): Command {
     .command('dump')
     .description("write the control plane's configuration as a declarative file")
     .addOption(adminUrlOption())
+    .addOption(tokenOption())
     .option('--out <file>', 'file to write (default: standard output)')
-    .action((opts: { adminUrl: string; out?: string }) => exitWith(configDumpCommand(opts)));
+    .action((opts: { adminUrl: string; token?: string; out?: string }) => exitWith(configDumpCommand(opts)));
   config
     .command('diff')
     .description('show what sync would change; exit 0 when identical, 2 when different')
     .argument('<file>', 'declarative config file')
     .addOption(adminUrlOption())
-    .action((file: string, opts: { adminUrl: string }) => exitWith(configDiffCommand({ file, ...opts })));
+    .addOption(tokenOption())
+    .action((file: string, opts: { adminUrl: string; token?: string }) => exitWith(configDiffCommand({ file, ...opts })));
   config
     .command('sync')
     .description('make the control plane match a declarative file through the admin API')
     .argument('<file>', 'declarative config file')
     .addOption(adminUrlOption())
+    .addOption(tokenOption())
     .option('--dry-run', 'print what would change, change nothing')
-    .action((file: string, opts: { adminUrl: string; dryRun?: boolean }) => exitWith(configSyncCommand({ file, ...opts })));
+    .action((file: string, opts: { adminUrl: string; token?: string; dryRun?: boolean }) => exitWith(configSyncCommand({ file, ...opts })));
+
+  const tokens = program.command('admin-tokens').description('admin API credentials');
+  tokens
+    .command('create')
+    .description('create an admin token (the first one needs no --token on a loopback control plane); prints the secret once')
+    .addOption(new Option('--role <role>', 'what the token may do').choices(TOKEN_ROLES).makeOptionMandatory())
+    .requiredOption('--name <name>', 'what the token is for')
+    .option('--organization <id|name>', "the provider's organization (provider tokens)")
+    .option('--expires-at <unix-seconds>', 'refuse the token after this time', positiveInteger)
+    .addOption(adminUrlOption())
+    .addOption(tokenOption())
+    .action((opts: { role: string; name: string; organization?: string; expiresAt?: number; adminUrl: string; token?: string }) =>
+      exitWith(adminTokenCreateCommand(opts)),
+    );
+  tokens
+    .command('revoke')
+    .description('revoke an admin token by id')
+    .argument('<id>', 'token id')
+    .addOption(adminUrlOption())
+    .addOption(tokenOption())
+    .action((id: string, opts: { adminUrl: string; token?: string }) => exitWith(adminTokenRevokeCommand({ id, ...opts })));
 
   return program;
 }

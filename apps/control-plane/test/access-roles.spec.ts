@@ -70,7 +70,7 @@ describe('access: every role against every admin route', () => {
       const allowed = isReadMethod(route.method) ? EXPECTED[family].read : EXPECTED[family].write;
       const call = (headers: Record<string, string>) =>
         admin(cp)
-          [route.method.toLowerCase() as 'get']( urlOf(route))
+          [route.method.toLowerCase() as 'get'](urlOf(route))
           .set(headers)
           .send(isReadMethod(route.method) ? undefined : {});
       for (const role of ROLES) {
@@ -88,6 +88,31 @@ describe('access: every role against every admin route', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("openapi.json declares both security schemes and each operation's roles, as the guard enforces them", async () => {
+    const res = await admin(cp).get('/openapi.json').set(bearer(tokens.get('billing-reader')!));
+    expectStatus(res, 200);
+    const doc = res.body;
+    expect(doc.components.securitySchemes).toEqual({
+      bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      kongAdminToken: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Kong-Admin-Token' }),
+    });
+    expect(doc.security).toEqual([{ bearerAuth: [] }, { kongAdminToken: [] }]);
+    expect(doc.paths['/services'].post['x-tollgate-roles']).toEqual(EXPECTED['provider-entities'].write);
+    expect(doc.paths['/admin-tokens'].post['x-tollgate-roles']).toEqual(['admin']);
+    expect(doc.paths['/admin-tokens/me'].get['x-tollgate-roles']).toEqual([...ROLES]);
+    expect(doc.paths['/audit-log'].get['x-tollgate-roles']).toEqual(EXPECTED['audit-log'].read);
+    expect(doc.paths['/analytics/usage'].get['x-tollgate-roles']).toEqual([...ROLES]);
+    expect(doc.paths['/admin-tokens/{key}']).not.toHaveProperty('patch');
+    expect(doc.components.schemas.admin_tokens.properties).not.toHaveProperty('token_hash');
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { 'x-tollgate-roles'?: string[]; responses: object }>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (method === 'parameters') continue;
+        expect({ path, method, roles: op['x-tollgate-roles'] }).toEqual({ path, method, roles: expect.any(Array) });
+        expect(op.responses).toHaveProperty('401');
+      }
+    }
   });
 
   it("Kong's Kong-Admin-Token header works like Authorization: Bearer, and /admin-tokens/me names the caller", async () => {

@@ -22,7 +22,7 @@ export class AdminBootstrap {
         await w.db.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.admin_tokens_bootstrap'))`);
         const [row] = (await w.db.query('SELECT EXISTS (SELECT 1 FROM admin_tokens) AS any')) as { any: boolean }[];
         if (row!.any) return 'exists' as const;
-        await this.entities.insert(w, adminTokens, { name: 'bootstrap', role: 'admin', token_hash: hashToken(secret) }, false);
+        await this.entities.insert(w, adminTokens, { name: 'bootstrap-token', role: 'admin', token_hash: hashToken(secret) }, false);
         return 'created' as const;
       }),
     );

@@ -71,6 +71,12 @@ export class ConfigState {
     return new ConfigState(version, collections, this.version, new Set(byType.keys() as Iterable<EntityCollection>));
   }
 
+  /** A state held in memory, with no database behind it (a snapshot source in tests). */
+  static fromEntities(version: number, entities: Partial<Record<EntityCollection, readonly Entity[]>>): ConfigState {
+    const collections = new Map(ENTITY_COLLECTIONS.map((c) => [c, new Map((entities[c] ?? []).map((e) => [e.id, e]))]));
+    return new ConfigState(version, collections);
+  }
+
   static empty(): ConfigState {
     return new ConfigState(-1, new Map(ENTITY_COLLECTIONS.map((c) => [c, new Map()])));
   }

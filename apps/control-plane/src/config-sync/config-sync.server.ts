@@ -15,6 +15,7 @@ function peerIp(peer: string): string {
 export class ConfigSyncServer {
   private readonly logger = new Logger('ConfigSyncServer');
   private server: grpc.Server | null = null;
+  private boundPort = 0;
   /** Each open stream's message queue, awaited on close so no ack is written to a closed pool. */
   private readonly queues = new Set<Promise<void>>();
 
@@ -30,7 +31,13 @@ export class ConfigSyncServer {
       server.bindAsync(`${host.includes(':') ? `[${host}]` : host}:${port}`, clusterServerCredentials(tls), (err, p) => (err ? reject(err) : resolve(p)));
     });
     this.server = server;
+    this.boundPort = bound;
     return bound;
+  }
+
+  /** The port listened on (the settings may ask for 0: any free one). */
+  get port(): number {
+    return this.boundPort;
   }
 
   private handle(stream: SyncStream): void {

@@ -1,10 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Ack, Hello, Nack } from '@tollgate/protocol';
-import { DataPlaneRegistry } from './data-plane-registry';
 import { DataPlaneSession, type SyncStream } from './data-plane-session';
-import { DeltaBuilder } from './delta-builder';
 import type { RegionSnapshot } from './region-snapshot';
-import { SnapshotCache } from './snapshot-cache';
+import { DATA_PLANE_RECORDER, SNAPSHOT_SOURCE, type DataPlaneRecorder, type SnapshotSource } from './snapshot-source';
 
 /**
  * The sync protocol's decisions, as stream lifecycle hooks: who is connected, what each data
@@ -16,9 +14,8 @@ export class ConfigSyncService {
   private readonly sessions = new Set<DataPlaneSession>();
 
   constructor(
-    private readonly cache: SnapshotCache,
-    private readonly deltas: DeltaBuilder,
-    private readonly registry: DataPlaneRegistry,
+    @Inject(SNAPSHOT_SOURCE) private readonly source: SnapshotSource,
+    @Inject(DATA_PLANE_RECORDER) private readonly registry: DataPlaneRecorder,
   ) {}
 
   get connected(): number {
@@ -29,7 +26,7 @@ export class ConfigSyncService {
     const session = new DataPlaneSession(hello, stream);
     this.sessions.add(session);
     await this.registry.connected(hello, ip, session.streamId);
-    await this.sync(session, await this.cache.get(session.region));
+    await this.sync(session, await this.latest(session.region));
     return session;
   }
 
@@ -46,7 +43,7 @@ export class ConfigSyncService {
   }
 
   async onNack(session: DataPlaneSession, nack: Nack): Promise<void> {
-    const snapshot = await this.cache.get(session.region);
+    const snapshot = await this.latest(session.region);
     if (session.pendingDelta === nack.version && snapshot.version === nack.version) {
       // A delta that did not land the data plane on the snapshot's hash: send the whole thing.
       session.sendSnapshot(snapshot);
@@ -65,8 +62,12 @@ export class ConfigSyncService {
   async publish(): Promise<void> {
     const regions = [...new Set([...this.sessions].map((s) => s.region))];
     if (regions.length === 0) return;
-    const snapshots = await this.cache.refresh(regions);
+    const snapshots = await this.source.latest(regions);
     await Promise.all([...this.sessions].map((s) => this.sync(s, snapshots.get(s.region)!)));
+  }
+
+  private async latest(region: string): Promise<RegionSnapshot> {
+    return (await this.source.latest([region])).get(region)!;
   }
 
   private sync(session: DataPlaneSession, snapshot: RegionSnapshot): Promise<void> {
@@ -91,7 +92,7 @@ export class ConfigSyncService {
       return;
     }
     session.incompatible = false;
-    const delta = session.sentVersion > 0 ? await this.deltas.build(session.sentVersion, snapshot) : null;
+    const delta = session.sentVersion > 0 ? await this.source.delta(session.sentVersion, snapshot) : null;
     if (delta) session.sendDelta(delta);
     else session.sendSnapshot(snapshot);
   }

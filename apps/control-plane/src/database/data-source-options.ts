@@ -1,27 +1,32 @@
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions, MigrationInterface } from 'typeorm';
+import { ENTITY_HOMES } from '../entities/entity-registry';
 import { InitialSchema1764201600000 } from './migrations/1764201600000-initial-schema';
 import { ConfigSync1764201700000 } from './migrations/1764201700000-config-sync';
 import { UsageRollups1764201805000 } from './migrations/1764201805000-usage-rollups';
 import { UsageRollupMarks1764201900000 } from './migrations/1764201900000-usage-rollup-marks';
 import { DataPlanePlugins1764201950000 } from './migrations/1764201950000-data-plane-plugins';
 import { HmacauthCredentials1764202200000 } from './migrations/1764202200000-hmacauth-credentials';
-import { AdminTokens1764202100000 } from '../access/admin-tokens/admin-tokens.migration';
-import { Organizations1764202000000 } from '../organizations/organizations.migration';
 import { IdempotencyKeys1764202300000 } from './migrations/1764202300000-idempotency-keys';
 
-// An entity's migration lives in its own folder (organizations/, access/admin-tokens/); this is the order they run in.
-
-export const MIGRATIONS = [
+const SHARED_MIGRATIONS = [
   InitialSchema1764201600000,
   ConfigSync1764201700000,
   UsageRollups1764201805000,
   UsageRollupMarks1764201900000,
   DataPlanePlugins1764201950000,
-  Organizations1764202000000,
-  AdminTokens1764202100000,
   HmacauthCredentials1764202200000,
   IdempotencyKeys1764202300000,
 ];
+
+/** The timestamp every migration class name ends with: the order they run in. */
+function timestampOf(migration: new () => MigrationInterface): number {
+  const match = /(\d{13})$/.exec(migration.name);
+  if (!match) throw new Error(`migration ${migration.name} does not end with its 13-digit timestamp`);
+  return Number(match[1]);
+}
+
+/** The shared migrations and those an entity home brings from its own folder, by timestamp. */
+export const MIGRATIONS = [...SHARED_MIGRATIONS, ...ENTITY_HOMES.flatMap((home) => home.migrations ?? [])].sort((a, b) => timestampOf(a) - timestampOf(b));
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
 export function dataSourceOptions(databaseUrl: string, schema: string, readUrl: string | null = null): DataSourceOptions {

@@ -8,6 +8,7 @@ import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-ver
 import { PluginAvailability, type PluginPlacement } from '../config-sync/plugin-availability';
 import { hasSniShorthand, SNIS_FIELD, takeSniNames } from './certificate-snis';
 import { notFound, schemaViolation, translateDatabaseError } from './entity-errors';
+import { refuseHiddenId } from '../organizations/organization-ownership';
 import { EntityInput } from './entity-input';
 import { ADMIN_ENTITIES, findAdminEntity } from './entity-registry';
 import { fromRow } from './entity-row';
@@ -115,6 +116,7 @@ export class EntitiesService {
       const existing = await this.findByKey(w.db, def, key, scope, 'FOR NO KEY UPDATE');
       if (isUuid(key)) {
         if (body.id !== undefined && body.id !== key) throw schemaViolation({ id: 'must match the id in the path' });
+        if (!existing) await refuseHiddenId(w.db, def, key);
         body.id = key;
       } else if (def.endpointKey) {
         if (body[def.endpointKey] !== undefined && body[def.endpointKey] !== key) {

@@ -1,4 +1,5 @@
 import type { EntityDefinition, FieldErrors } from '@tollgate/config';
+import type { EntityManager, MigrationInterface } from 'typeorm';
 import type { AccessFamily } from '../access/access-families';
 
 /**
@@ -31,6 +32,11 @@ export interface EntityRules {
   readonly inheritsOrganizationFrom?: readonly string[];
   /** A provider's must be attached to one of `inheritsOrganizationFrom` (no global plugins). */
   readonly providerMustAttach?: boolean;
+  /**
+   * For a provider's write: references made by name rather than foreign key (a service's host
+   * naming an upstream) must stay inside its organization; adds to `errors`.
+   */
+  readonly checkTenantReferences?: (db: EntityManager, value: Record<string, unknown>, organization: string, errors: FieldErrors) => Promise<void>;
   /** Accepts Kong's `snis` shorthand (certificates). */
   readonly sniShorthand?: boolean;
 }
@@ -46,6 +52,8 @@ export interface EntityHome {
   readonly tenancy: Tenancy;
   /** Its routes' access rule; by default from its tenancy (a provider's entities, or the operator's). */
   readonly accessFamily?: AccessFamily;
+  /** The migrations creating and changing its table, kept in its folder (reversible; never rewritten once committed). */
+  readonly migrations?: readonly (new () => MigrationInterface)[];
   /** Served by the generic Kong-shaped CRUD controllers; `custom` entities bring their own. */
   readonly crud: 'generic' | 'custom';
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUuid, validateRecord, type EntityDefinition, type FieldErrors } from '@tollgate/config';
 import type { EntityManager } from 'typeorm';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { providerOrganization } from '../access/caller';
 import { claimForProvider, inheritOrganization } from '../organizations/organization-ownership';
 import { ORGANIZATION_FIELD } from '../organizations/organization-field';
 import { schemaViolation } from './entity-errors';
@@ -44,6 +45,11 @@ export class EntityInput {
     rules.check?.(value, ctx, errors);
     if (Object.keys(errors).length > 0) throw schemaViolation(errors);
 
+    const organization = providerOrganization();
+    if (organization !== null && rules.checkTenantReferences) {
+      await rules.checkTenantReferences(db, value, organization, errors);
+      if (Object.keys(errors).length > 0) throw schemaViolation(errors);
+    }
     await rules.generate?.(value);
     await this.resolveForeignKeys(db, def, value);
     await inheritOrganization(db, this.store, def, value, organizationGiven);

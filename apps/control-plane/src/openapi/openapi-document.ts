@@ -1,6 +1,8 @@
 import type { EntityDefinition, FieldMap, FieldSchema } from '@tollgate/config';
 import { ADMIN_ENTITIES, findAdminEntity } from '../entities/entity-registry';
+import { homeOf } from '../entities/entity-registry';
 import { TOLLGATE_VERSION } from '../info/node-info.service';
+import { annotateAccess, SECURITY, SECURITY_SCHEMES } from './openapi-access';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -45,7 +47,8 @@ function toJsonSchema(schema: FieldSchema): JsonSchema {
 }
 
 function objectSchema(fields: FieldMap): JsonSchema {
-  const properties = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, toJsonSchema(f)]));
+  // Generated write-only fields (a token's hash) are neither sent nor shown; a basic-auth password is sent.
+  const properties = Object.fromEntries(Object.entries(fields).filter(([, f]) => !f.write_only || f.auto !== true).map(([name, f]) => [name, toJsonSchema(f)]));
   const required = Object.entries(fields)
     .filter(([, f]) => f.required && f.default === undefined)
     .map(([name]) => name);
@@ -105,10 +108,46 @@ function usageAnalyticsPath(): Record<string, unknown> {
   };
 }
 
+/** `/admin-tokens` (no PUT or PATCH: a token is issued or revoked) and `/audit-log`. */
+function accessPaths(): Record<string, unknown> {
+  const token = { $ref: '#/components/schemas/admin_tokens' };
+  const issued = { allOf: [token, { type: 'object', properties: { token: { type: 'string', description: 'The secret, shown in this response only' } } }] };
+  const page = (items: JsonSchema) => ({ type: 'object', properties: { data: { type: 'array', items }, offset: { type: 'string' }, next: { type: ['string', 'null'] } } });
+  const query = (name: string, description: string) => ({ name, in: 'query', description, schema: { type: 'string' } });
+  return {
+    '/admin-tokens': {
+      get: { summary: 'List admin tokens (never their secrets)', responses: { 200: json(page(token)) } },
+      post: { summary: 'Issue an admin token; the secret is in `token`, once', requestBody: { required: true, ...json(token) }, responses: { 201: json(issued), 400: ERROR } },
+    },
+    '/admin-tokens/me': { get: { summary: 'The caller: token id, name, role and organization', responses: { 200: { description: 'The caller' } } } },
+    '/admin-tokens/{key}': {
+      parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      get: { responses: { 200: json(token), 404: ERROR } },
+      delete: { summary: 'Revoke: refused at once here, within a second on every replica', responses: { 204: { description: 'Revoked' } } },
+    },
+    '/audit-log': {
+      get: {
+        summary: 'Every write, newest first: actor, request id, entity, operation, before and after (secrets redacted)',
+        parameters: [
+          query('entity', 'entity collection name (services, routes, ...)'),
+          query('entity_id', 'entity id'),
+          query('actor', 'token id or name, or local / bootstrap'),
+          query('from', 'ISO 8601 time or Unix seconds (inclusive)'),
+          query('to', 'ISO 8601 time or Unix seconds (inclusive)'),
+          query('size', 'page size, 1 to 1000'),
+          query('offset', 'opaque offset from the previous page'),
+        ],
+        responses: { 200: json(page({ type: 'object' })), 400: ERROR },
+      },
+    },
+  };
+}
+
 /** The admin API's OpenAPI 3.1 document, generated from the same entity schemas that validate. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const def of ADMIN_ENTITIES) {
+    if (homeOf(def).crud !== 'generic') continue;
     if (def.topLevel) Object.assign(paths, collectionPaths(def, `/${def.adminPath}`));
     for (const [, schema] of Object.entries(def.fields)) {
       if (schema.type !== 'foreign' || schema.nested === false) continue;
@@ -121,13 +160,17 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     paths[path] = { get: { responses: { 200: { description: 'OK' } } } };
   }
   paths['/analytics/usage'] = usageAnalyticsPath();
+  Object.assign(paths, accessPaths());
   paths['/metrics'] = { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format' } } } };
+  annotateAccess(paths as Record<string, Record<string, unknown>>);
   return {
     openapi: '3.1.0',
+    security: SECURITY,
     info: { title: 'Tollgate admin API', version: TOLLGATE_VERSION, description: "Kong-compatible admin API of Tollgate's control plane" },
     paths,
     components: {
       schemas: Object.fromEntries(ADMIN_ENTITIES.map((def) => [def.name, objectSchema(def.fields)])),
+      securitySchemes: SECURITY_SCHEMES,
       responses: {
         Error: json({
           type: 'object',

@@ -2,7 +2,7 @@ import { type EntityDefinition } from '@tollgate/config';
 import type { EntityManager } from 'typeorm';
 import { AccessDenied } from '../access/access-denied';
 import { providerOrganization } from '../access/caller';
-import { schemaViolation } from '../entities/entity-errors';
+import { notFound, schemaViolation } from '../entities/entity-errors';
 import { findAdminEntity, homeOf } from '../entities/entity-registry';
 import type { EntityStore } from '../entities/entity-store';
 import { ORGANIZATION_FIELD } from './organization-field';
@@ -53,4 +53,14 @@ export async function inheritOrganization(
     throw schemaViolation({ [ORGANIZATION_FIELD]: `must be the organization of its ${inherited.field}` });
   }
   value[ORGANIZATION_FIELD] = inherited.organization === null ? null : { id: inherited.organization };
+}
+
+/**
+ * A provider's PUT of an id it cannot see: the id belongs to another organization's entity, so
+ * it is a 404 like every other look at that entity (creating it would fail on the taken id, saying so).
+ */
+export async function refuseHiddenId(db: EntityManager, def: EntityDefinition, id: string): Promise<void> {
+  if (providerOrganization() === null) return;
+  const rows: unknown[] = await db.query(`SELECT 1 FROM "${def.name}" WHERE id = $1`, [id]);
+  if (rows.length > 0) throw notFound(def, id);
 }

@@ -1,6 +1,7 @@
 import { defineEntity, type FieldMap } from '@tollgate/config';
 import { defineHome } from '../entities/entity-home';
 import type { EntityOf } from '../entities/entity-type';
+import { Organizations1764202000000 } from './organizations.migration';
 
 const ORGANIZATION_FIELDS = {
   name: { type: 'string', required: true, unique: true, check: 'name', len_max: 128, description: 'Unique name of the marketplace provider' },
@@ -16,4 +17,4 @@ export const organizations = defineEntity({
   fields: ORGANIZATION_FIELDS,
 });
 
-export const organizationsHome = defineHome({ definition: organizations, tenancy: { kind: 'self' } });
+export const organizationsHome = defineHome({ definition: organizations, tenancy: { kind: 'self' }, migrations: [Organizations1764202000000] });

@@ -1,6 +1,6 @@
 import type { EntityCheck, FieldMap, FieldSchema } from '../schema/field';
 
-export interface EntityDefinition {
+export interface EntityDefinition<F extends FieldMap = FieldMap> {
   /** Collection name, also the Postgres table and the declarative-config key: `keyauth_credentials`. */
   readonly name: string;
   /** Admin API collection path: `key-auths`. */
@@ -9,7 +9,8 @@ export interface EntityDefinition {
   readonly nestedPath: string;
   /** Alternative key usable in URLs and foreign references besides the id: `name`, `username`, `key`. */
   readonly endpointKey?: string;
-  readonly fields: FieldMap;
+  /** Its fields; the type keeps their names, so tests can compare a definition with its TypeScript interface. */
+  readonly fields: F;
   readonly entityChecks: readonly EntityCheck[];
   /** Field sets unique together (nulls equal): plugins on the same scope, acls per consumer. */
   readonly uniqueTogether: readonly (readonly string[])[];
@@ -21,12 +22,12 @@ export interface EntityDefinition {
   readonly regional: boolean;
 }
 
-export interface EntitySpec {
+export interface EntitySpec<F extends FieldMap = FieldMap> {
   readonly name: string;
   readonly adminPath?: string;
   readonly nestedPath?: string;
   readonly endpointKey?: string;
-  readonly fields: FieldMap;
+  readonly fields: F;
   readonly entityChecks?: readonly EntityCheck[];
   readonly uniqueTogether?: readonly (readonly string[])[];
   readonly topLevel?: boolean;
@@ -52,10 +53,17 @@ export const REGIONS_FIELD: FieldSchema = {
   description: 'Data-plane regions this entity is sent to; empty means every region',
 };
 
+/** The fields every entity has; `regions` too when it is regional. */
+type CommonFields<R extends boolean | undefined> = { id: FieldSchema; created_at: FieldSchema; updated_at: FieldSchema; tags: FieldSchema } & (R extends true
+  ? { regions: FieldSchema }
+  : unknown);
+
 /** Adds the fields every entity has (id, timestamps, tags, and regions for regional ones). */
-export function defineEntity(spec: EntitySpec): EntityDefinition {
+export function defineEntity<F extends FieldMap, R extends boolean | undefined = undefined>(
+  spec: EntitySpec<F> & { readonly regional?: R },
+): EntityDefinition<CommonFields<R> & F> {
   const regional = spec.regional ?? false;
-  return Object.freeze({
+  return Object.freeze<EntityDefinition<CommonFields<R> & F>>({
     name: spec.name,
     adminPath: spec.adminPath ?? spec.name,
     nestedPath: spec.nestedPath ?? spec.adminPath ?? spec.name,
@@ -67,7 +75,8 @@ export function defineEntity(spec: EntitySpec): EntityDefinition {
       ...spec.fields,
       tags: TAGS_FIELD,
       ...(regional ? { regions: REGIONS_FIELD } : {}),
-    }),
+      // The runtime check above decides whether `regions` is there; the type follows `R`.
+    }) as unknown as CommonFields<R> & F,
     entityChecks: spec.entityChecks ?? [],
     uniqueTogether: spec.uniqueTogether ?? [],
     topLevel: spec.topLevel ?? true,

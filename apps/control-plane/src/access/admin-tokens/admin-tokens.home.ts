@@ -2,6 +2,7 @@ import { defineEntity, type FieldMap } from '@tollgate/config';
 import { defineHome } from '../../entities/entity-home';
 import type { EntityOf } from '../../entities/entity-type';
 import { ROLES } from '../roles';
+import { AdminTokens1764202100000 } from './admin-tokens.migration';
 
 const ADMIN_TOKEN_FIELDS = {
   name: { type: 'string', required: true, len_min: 1, len_max: 128, description: 'What the token is for' },
@@ -39,4 +40,4 @@ export const adminTokens = defineEntity({
   ],
 });
 
-export const adminTokensHome = defineHome({ definition: adminTokens, crud: 'custom', accessFamily: 'admin-tokens' });
+export const adminTokensHome = defineHome({ definition: adminTokens, crud: 'custom', accessFamily: 'admin-tokens', migrations: [AdminTokens1764202100000] });
