@@ -51,6 +51,8 @@ module.exports = [
             '../../apps/cli/src/**',
             // Whole-platform plugin suites reuse the data plane's test support (upstreams, settings).
             '../../apps/data-plane/test/support/**',
+            // The admin-token benchmark times the verifier class itself.
+            '../../apps/control-plane/src/access/admin-tokens/admin-token-verifier',
           ],
           depConstraints,
         },
