@@ -37,6 +37,8 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsRegistry } from './metrics/metrics-registry';
 import { ApisController } from './legacy-apis/apis.controller';
 import { ApisService } from './legacy-apis/apis.service';
+import { SubscriptionCancelController } from './marketplace/subscription-cancel.controller';
+import { SubscriptionCancelService } from './marketplace/subscription-cancel.service';
 import { OpenApiController } from './openapi/openapi.controller';
 import { PluginMessages } from './plugin-messages/plugin-messages';
 import { ProxyCacheController } from './plugin-messages/proxy-cache.controller';
@@ -73,6 +75,7 @@ export class AppModule {
         AdminTokensController,
         AuditLogController,
         ProxyCacheController,
+        SubscriptionCancelController,
         ...entityControllers(),
       ],
       providers: [
@@ -85,6 +88,7 @@ export class AppModule {
         EntityStore,
         EntityInput,
         EntitiesService,
+        SubscriptionCancelService,
         ConfigVersionLedger,
         AuditLog,
         NodeInfoService,

@@ -16,7 +16,9 @@ describe('migration: hmacauth_credentials', () => {
       await expect(db.query(`INSERT INTO hmacauth_credentials (id, created_at, updated_at, consumer_id, username, secret) VALUES ($1, 1, 1, $2, 'bob', 't')`, ['00000000-0000-4000-8000-000000000003', consumer])).rejects.toThrow(/unique/i);
       await db.query(`DELETE FROM consumers WHERE id = $1`, [consumer]);
       expect(await db.query(`SELECT count(*)::int AS n FROM hmacauth_credentials`)).toEqual([{ n: 0 }]);
-      await db.undoLastMigration();
+      // Undo every migration after it, then it.
+      const after = MIGRATIONS.length - 1 - MIGRATIONS.findIndex((m) => m.name === 'HmacauthCredentials1764202200000');
+      for (let i = 0; i <= after; i++) await db.undoLastMigration();
       expect(await db.query(`SELECT to_regclass('hmacauth_credentials') AS t`)).toEqual([{ t: null }]);
       await db.runMigrations();
       expect(await db.query(`SELECT to_regclass('hmacauth_credentials')::text AS t`)).toEqual([{ t: 'hmacauth_credentials' }]);

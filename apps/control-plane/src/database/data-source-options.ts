@@ -7,6 +7,7 @@ import { DataPlanePlugins1764201950000 } from './migrations/1764201950000-data-p
 import { HmacauthCredentials1764202200000 } from './migrations/1764202200000-hmacauth-credentials';
 import { AdminTokens1764202100000 } from '../access/admin-tokens/admin-tokens.migration';
 import { Organizations1764202000000 } from '../organizations/organizations.migration';
+import { Marketplace1764202300000 } from '../marketplace/marketplace.migration';
 
 // An entity's migration lives in its own folder (organizations/, access/admin-tokens/); this is the order they run in.
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Organizations1764202000000,
   AdminTokens1764202100000,
   HmacauthCredentials1764202200000,
+  Marketplace1764202300000,
 ];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
