@@ -28,6 +28,7 @@ const ROWS = [
   { id: 'tollgate-full', label: 'Tollgate, key-auth + rate-limiting (local), 100 routes / 100 consumers' },
   { id: 'tollgate-full-prometheus', label: 'Tollgate full + global prometheus (every series on, per consumer)' },
   { id: 'tollgate-full-httplog', label: 'Tollgate full + global http-log (batches of 100 to the upstream nginx)' },
+  { id: 'tollgate-full-plans', label: 'Tollgate full + marketplace (plan over every service: subscription, rate limit, quota)' },
 ];
 const CR_ROWS = [
   { id: 'direct', label: 'direct to nginx' },
@@ -95,7 +96,7 @@ for (const row of ROWS) {
 
 // What a plugin costs on the full row (issue 14): each row's best req/s as a ratio to the bare
 // row's and the full row's of this same run, and the same per proxy CPU-second (the noise check).
-const PLUGIN_ROWS = ['tollgate-full', 'tollgate-full-prometheus', 'tollgate-full-httplog'];
+const PLUGIN_ROWS = ['tollgate-full', 'tollgate-full-prometheus', 'tollgate-full-httplog', 'tollgate-full-plans'];
 if (PLUGIN_ROWS.some((id) => summary.get(id)?.top)) {
   const perCpuOf = (id) => summary.get(id)?.top?.perCpu;
   out.push('');

@@ -38,9 +38,9 @@ TOLLGATE_CMD=${BENCH_TOLLGATE_CMD:-npm run --silent data-plane}
 TG_WORKERS=${BENCH_TOLLGATE_WORKERS:-1}
 TG_USAGE=${BENCH_TOLLGATE_USAGE:-off}
 # Rows to run (all by default); e.g. BENCH_ROWS="direct nginx bare-node".
-ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog"
+ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog tollgate-full-plans"
 # The Tollgate rows (each a data plane of its own on the proxy core, started side by side).
-TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog"
+TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog tollgate-full-plans"
 ROWS=${BENCH_ROWS:-$ALL_ROWS}
 
 FAST_GATEWAY_VERSION=3.4.7    # 5.x needs a dependency version the npm registry here lacks
@@ -52,10 +52,12 @@ export PORT_BARE_NODE=18087
 export PORT_TG_BARE=18088 PORT_TG_BARE_STATUS=18089 PORT_TG_FULL=18090 PORT_TG_FULL_STATUS=18091
 # The full row plus one global plugin each: prometheus, and http-log posting to the upstream nginx.
 export PORT_TG_PROM=18092 PORT_TG_PROM_STATUS=18093 PORT_TG_HTTPLOG=18094 PORT_TG_HTTPLOG_STATUS=18095
+# The full row behind the marketplace: a plan over every service, each consumer subscribed (issue 12).
+export PORT_TG_PLANS=18096 PORT_TG_PLANS_STATUS=18097
 export FULL_ROUTES=100
 ALL_PORTS="$PORT_UPSTREAM $PORT_NGINX_PROXY $PORT_FAST_GATEWAY $PORT_EG $PORT_EG_ADMIN $PORT_EG_KEYAUTH \
 $PORT_EG_KEYAUTH_ADMIN $PORT_BARE_NODE $PORT_TG_BARE $PORT_TG_BARE_STATUS $PORT_TG_FULL $PORT_TG_FULL_STATUS \
-$PORT_TG_PROM $PORT_TG_PROM_STATUS $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS"
+$PORT_TG_PROM $PORT_TG_PROM_STATUS $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS $PORT_TG_PLANS $PORT_TG_PLANS_STATUS"
 
 # Every process here talks to 127.0.0.1 only: no intermediate proxy (Express Gateway honours http_proxy).
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
@@ -199,7 +201,7 @@ has_row bare-node && start_bg bare-node "$PROXY_CPU" node "$HERE/bare-node-proxy
 
 # Tollgate: the data plane serving a declarative file standalone, one worker, on the proxy core.
 tollgate_available=
-if has_row tollgate-bare || has_row tollgate-full || has_row tollgate-full-prometheus || has_row tollgate-full-httplog; then
+if has_row tollgate-bare || has_row tollgate-full || has_row tollgate-full-prometheus || has_row tollgate-full-httplog || has_row tollgate-full-plans; then
   if [ -n "${BENCH_TOLLGATE_CMD:-}" ] ||
     (cd "$ROOT" && node -e 'process.exit(require("./package.json").scripts?.["data-plane"] ? 0 : 1)'); then
     tollgate_available=1
@@ -228,6 +230,7 @@ TG_ARGS[tollgate-bare]="bare.yml $PORT_TG_BARE $PORT_TG_BARE_STATUS"
 TG_ARGS[tollgate-full]="full.yml $PORT_TG_FULL $PORT_TG_FULL_STATUS"
 TG_ARGS[tollgate-full-prometheus]="full-prometheus.yml $PORT_TG_PROM $PORT_TG_PROM_STATUS"
 TG_ARGS[tollgate-full-httplog]="full-httplog.yml $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS"
+TG_ARGS[tollgate-full-plans]="full-plans.yml $PORT_TG_PLANS $PORT_TG_PLANS_STATUS"
 if [ -n "$tollgate_available" ]; then
   for row in $TG_ROWS; do
     has_row $row && start_tollgate $row ${TG_ARGS[$row]}
@@ -250,6 +253,8 @@ URL_OF[tollgate-full-prometheus]=http://127.0.0.1:$PORT_TG_PROM/route-00/hello
 SCRIPT_OF[tollgate-full-prometheus]=$SCRATCH/wrk/spread.lua
 URL_OF[tollgate-full-httplog]=http://127.0.0.1:$PORT_TG_HTTPLOG/route-00/hello
 SCRIPT_OF[tollgate-full-httplog]=$SCRATCH/wrk/spread.lua
+URL_OF[tollgate-full-plans]=http://127.0.0.1:$PORT_TG_PLANS/route-00/hello
+SCRIPT_OF[tollgate-full-plans]=$SCRATCH/wrk/spread.lua
 
 BODY=$(cat "$SCRATCH/nginx/body.txt")
 check_body() { [ "$(curl -s --max-time 2 "$@")" = "$BODY" ]; }
@@ -310,6 +315,10 @@ check_full_row() { # row proxy_port status_port
 check_full_row tollgate-full "$PORT_TG_FULL" "$PORT_TG_FULL_STATUS"
 check_full_row tollgate-full-prometheus "$PORT_TG_PROM" "$PORT_TG_PROM_STATUS"
 check_full_row tollgate-full-httplog "$PORT_TG_HTTPLOG" "$PORT_TG_HTTPLOG_STATUS"
+check_full_row tollgate-full-plans "$PORT_TG_PLANS" "$PORT_TG_PLANS_STATUS"
+if has_row tollgate-full-plans && ! curl -s -D - -o /dev/null --max-time 2 -H 'apikey: bench-key-42' "http://127.0.0.1:$PORT_TG_PLANS/route-42/hello" | grep -qi '^x-ratelimit-requests-limit:'; then
+  skip_row tollgate-full-plans "no X-RateLimit-Requests-Limit header on a proxied response: the plan is not enforced"
+fi
 if has_row tollgate-full-prometheus && ! curl -s --max-time 2 "http://127.0.0.1:$PORT_TG_PROM_STATUS/metrics" | grep -q '^kong_http_requests_total{service="svc-42"'; then
   skip_row tollgate-full-prometheus "the prometheus plugin's kong_http_requests_total is missing from /metrics after the checks"
 fi
