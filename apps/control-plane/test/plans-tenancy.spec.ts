@@ -40,4 +40,15 @@ describe('admin API: a provider sees and manages only its own plans and their su
     expectStatus(await admin(cp).post(`/subscriptions/${sub.body.id}/cancel`).set(globex).send({}), 404);
     expect((await admin(cp).get(`/subscriptions/${sub.body.id}`).set(bearer(boot))).body.status).toBe('active');
   });
+
+  it("a plan may cover only its own organization's services: one provider cannot close another's API", async () => {
+    const theirs = await admin(cp).post('/services').set(bearer(as.get('acme')!)).send({ name: 'acme-private', host: 'p.internal' });
+    const res = await admin(cp).post('/plans').set(bearer(as.get('globex')!)).send({ name: 'grab', services: [{ id: theirs.body.id }], currency: 'USD', price: 0, interval: 'day' });
+    expectStatus(res, 400);
+    expect(res.body.fields).toEqual({ services: `element 1: service ${theirs.body.id} belongs to another organization than the plan's` });
+    const missing = crypto.randomUUID();
+    const none = await admin(cp).post('/plans').set(bearer(boot)).send({ name: 'ghost', services: [{ id: missing }], currency: 'USD', price: 0, interval: 'day' });
+    expect(none.body.fields).toEqual({ services: `element 1: service ${missing} does not exist` });
+    expect((await admin(cp).get('/plans').set(bearer(boot))).body.data.map((p: { name: string }) => p.name)).toEqual(['acme-basic']);
+  });
 });

@@ -3,6 +3,8 @@ import { isPlainObject, isUuid, plans, type FieldErrors } from '@tollgate/config
 import { defineHome } from '../entities/entity-home';
 import type { EntityOf } from '../entities/entity-type';
 import { withOrganization } from '../organizations/organization-field';
+import type { EntityManager } from 'typeorm';
+import { schemaViolation } from '../entities/entity-errors';
 import { versionPlanTerms } from './plan-terms';
 
 const definition = withOrganization(plans);
@@ -29,6 +31,21 @@ function checkServices(services: unknown, errors: FieldErrors): void {
   if (bad >= 0) errors.services = `element ${bad + 1}: id must be a valid UUID`;
 }
 
+/**
+ * A plan gates its services (callers without a subscription get 403): it may name only services
+ * that exist and belong to the plan's own organization, or one provider could close another's API.
+ */
+async function checkServicesOwned(db: EntityManager, plan: Record<string, unknown>): Promise<void> {
+  const ids = (plan.services as { id: string }[]).map((s) => s.id);
+  const organization = (plan.organization as { id: string } | null)?.id ?? null;
+  const rows: { id: string; organization_id: string | null }[] = await db.query(`SELECT id, organization_id FROM services WHERE id = ANY($1::uuid[])`, [ids]);
+  const found = new Map(rows.map((r) => [r.id, r.organization_id]));
+  const bad = ids.findIndex((id) => !found.has(id) || found.get(id) !== organization);
+  if (bad < 0) return;
+  const why = found.has(ids[bad]!) ? "belongs to another organization than the plan's" : 'does not exist';
+  throw schemaViolation({ services: `element ${bad + 1}: service ${ids[bad]} ${why}` });
+}
+
 export const plansHome = defineHome({
   definition,
   tenancy: { kind: 'owned' },
@@ -42,6 +59,9 @@ export const plansHome = defineHome({
         errors.rate_limit = 'at least one of these fields must be non-empty: second, minute, hour';
       }
     },
-    beforeStore: versionPlanTerms,
+    async beforeStore(db, value, existing) {
+      await checkServicesOwned(db, value);
+      await versionPlanTerms(db, value, existing);
+    },
   },
 });
