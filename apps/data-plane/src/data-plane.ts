@@ -114,7 +114,7 @@ class DataPlane {
   ) {
     this.connections = guardFor(settings, logger);
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
-    this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
+    this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger, settings.redisUrl);
     if (settings.planCounters === 'redis') useRegionPlanCounters(this.services, settings.redisUrl);
     const requestBuffering = {
       memoryBytes: settings.edge.clientBodyBufferBytes,

@@ -1,8 +1,10 @@
+import { redisAddressFromEnv } from '@tollgate/usage';
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { readEdgeSettings, type EdgeSettings } from './proxy/edge-settings';
 import { readHeaderPolicy, type HeaderPolicy } from './proxy/header-policy';
+import { readTrustedProxies } from './proxy/trusted-proxies';
 import { readUsageSettings, type UsageSettings } from './usage/usage-settings';
 
 export interface ListenAddress {
@@ -45,7 +47,11 @@ export interface DataPlaneSettings {
   /** How long close() waits for in-flight requests before cutting them. */
   readonly drainTimeoutMs: number;
   readonly logLevel: string;
-  /** Kong's `headers` and `headers_upstream` (TOLLGATE_HEADERS, TOLLGATE_HEADERS_UPSTREAM). */
+  /**
+   * Kong's `headers`, `headers_upstream`, `trusted_ips`, `real_ip_header`, `real_ip_recursive`
+   * (TOLLGATE_HEADERS, TOLLGATE_HEADERS_UPSTREAM, TOLLGATE_TRUSTED_IPS, TOLLGATE_REAL_IP_HEADER,
+   * TOLLGATE_REAL_IP_RECURSIVE).
+   */
   readonly headers: HeaderPolicy;
 }
 
@@ -133,7 +139,8 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     prefix: env.TOLLGATE_PREFIX ?? join('.tollgate', nodeName),
     declarativeConfig: env.TOLLGATE_DECLARATIVE_CONFIG || null,
     workers: integer(env, 'TOLLGATE_WORKERS', availableParallelism(), 0),
-    redisUrl: redisUrl(env),
+    // REDIS_URL, or the Redis Cluster / Sentinel address made from TOLLGATE_REDIS_CLUSTER / _SENTINELS.
+    redisUrl: env.TOLLGATE_REDIS_CLUSTER?.trim() || env.TOLLGATE_REDIS_SENTINELS?.trim() ? redisAddressFromEnv(env) : redisUrl(env),
     controlPlane: controlPlane(env),
     clusterTls: clusterTls(env),
     labels: labels(env),
@@ -144,6 +151,10 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     maxHeaderSize: integer(env, 'TOLLGATE_MAX_HEADER_SIZE', 16 * 1024, 1024),
     drainTimeoutMs: integer(env, 'TOLLGATE_DRAIN_TIMEOUT', 30000, 0),
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
-    headers: readHeaderPolicy(env.TOLLGATE_HEADERS, env.TOLLGATE_HEADERS_UPSTREAM),
+    headers: readHeaderPolicy(
+      env.TOLLGATE_HEADERS,
+      env.TOLLGATE_HEADERS_UPSTREAM,
+      readTrustedProxies(env.TOLLGATE_TRUSTED_IPS, env.TOLLGATE_REAL_IP_HEADER, env.TOLLGATE_REAL_IP_RECURSIVE),
+    ),
   });
 }
