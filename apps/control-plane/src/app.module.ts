@@ -11,6 +11,7 @@ import { dataSourceOptions } from './database/data-source-options';
 import { EntitiesModule } from './entities/entities.module';
 import { NodeInfoController } from './info/node-info.controller';
 import { NodeInfoService } from './info/node-info.service';
+import { MarketplaceModule } from './marketplace/marketplace.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpenApiController } from './openapi/openapi.controller';
 import { UsageModule } from './usage/usage.module';
@@ -42,6 +43,7 @@ export class AppModule {
         UsageModule,
         AnalyticsModule,
         MetricsModule,
+        MarketplaceModule,
       ],
       controllers: [NodeInfoController, OpenApiController],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }, NodeInfoService, IdempotencyKeys],

@@ -36,6 +36,8 @@ export interface DataPlaneSettings {
   readonly labels: Readonly<Record<string, string>>;
   /** Prefix of every Redis key this node writes (rate-limiting counters, the usage queue): the control plane's. */
   readonly redisKeyPrefix: string;
+  /** TOLLGATE_PLAN_COUNTERS: `node` (default) counts plan quotas and rate limits per node, `redis` in the region's Redis (REDIS_URL). */
+  readonly planCounters: 'node' | 'redis';
   /** Metering (TOLLGATE_USAGE, TOLLGATE_USAGE_FLUSH_INTERVAL, TOLLGATE_USAGE_JOURNAL_MAX_BYTES). */
   readonly usage: UsageSettings;
   /** Client timeouts, connection caps and buffering bounds (TOLLGATE_CLIENT_*, *_CONNECTIONS, TOLLGATE_PROXY_BUFFER_SIZE). */
@@ -82,6 +84,12 @@ function region(env: Env): string {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(value)) {
     throw new Error(`TOLLGATE_REGION: expected lower-case letters, digits and dashes, got '${value}'`);
   }
+  return value;
+}
+
+function planCounters(env: Env): 'node' | 'redis' {
+  const value = env.TOLLGATE_PLAN_COUNTERS ?? 'node';
+  if (value !== 'node' && value !== 'redis') throw new Error(`TOLLGATE_PLAN_COUNTERS: expected node or redis, got '${value}'`);
   return value;
 }
 
@@ -137,6 +145,7 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     clusterTls: clusterTls(env),
     labels: labels(env),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
+    planCounters: planCounters(env),
     usage: readUsageSettings(env),
     edge: readEdgeSettings(env),
     maxHeaderSize: integer(env, 'TOLLGATE_MAX_HEADER_SIZE', 16 * 1024, 1024),

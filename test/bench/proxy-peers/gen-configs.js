@@ -213,6 +213,34 @@ for (let i = 0; i < ROUTES; i++) {
 `;
 }
 write('tollgate/full.yml', full);
+// The full row behind the marketplace: one plan covers every service (quota and rate limits far
+// above what the benchmark sends), each consumer holds an active subscription to it.
+const id = (kind, i) => `00000000-0000-4000-8${kind}00-${String(i).padStart(12, '0')}`;
+let plans = `${full.replace(/  - name: svc-(\d+)\n/g, (m, n) => `  - name: svc-${n}\n    id: ${id(1, Number(n))}\n`).replace(/  - username: consumer-(\d+)\n/g, (m, n) => `  - username: consumer-${n}\n    id: ${id(2, Number(n))}\n`)}plans:
+  - id: ${id(3, 0)}
+    name: bench-plan
+    currency: USD
+    price: 1900
+    interval: month
+    quota: { limit: 2000000000, per: month }
+    overage: block
+    rate_limit: { second: 1000000 }
+    terms_version: 1
+    terms_effective_at: 1
+    terms_history: []
+    services:
+`;
+for (let i = 0; i < ROUTES; i++) plans += `      - id: ${id(1, i)}\n`;
+plans += 'subscriptions:\n';
+for (let i = 0; i < ROUTES; i++) {
+  plans += `  - id: ${id(4, i)}
+    consumer: ${id(2, i)}
+    plan: ${id(3, 0)}
+    current_period_start: 1764547200
+    current_period_end: 4102444800
+`;
+}
+write('tollgate/full-plans.yml', plans);
 // The full row with one global plugin more: prometheus with every series on; http-log posting
 // batches of 100 (Kong's queue parameters; its default of 1 entry per POST would load the log
 // receiver, here the upstream nginx on the load core, with a second request per call).

@@ -40,9 +40,9 @@ TG_USAGE=${BENCH_TOLLGATE_USAGE:-off}
 # Rows to run (all by default); e.g. BENCH_ROWS="direct nginx bare-node".
 # tollgate-full-{basic,jwt,hmac}: the full row with that auth plugin in key-auth's place (the cost of each auth plugin).
 AUTH_ROWS="tollgate-full-basic tollgate-full-jwt tollgate-full-hmac"
-ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS"
+ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS tollgate-full-plans"
 # The Tollgate rows (each a data plane of its own on the proxy core, started side by side).
-TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS"
+TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS tollgate-full-plans"
 ROWS=${BENCH_ROWS:-$ALL_ROWS}
 
 FAST_GATEWAY_VERSION=3.4.7    # 5.x needs a dependency version the npm registry here lacks
@@ -59,11 +59,13 @@ export PORT_TG_BARE=$((P + 8)) PORT_TG_BARE_STATUS=$((P + 9)) PORT_TG_FULL=$((P 
 export PORT_TG_PROM=$((P + 12)) PORT_TG_PROM_STATUS=$((P + 13)) PORT_TG_HTTPLOG=$((P + 14)) PORT_TG_HTTPLOG_STATUS=$((P + 15))
 # The full row with another auth plugin: basic-auth, jwt, hmac-auth.
 export PORT_TG_BASIC=$((P + 16)) PORT_TG_BASIC_STATUS=$((P + 17)) PORT_TG_JWT=$((P + 18)) PORT_TG_JWT_STATUS=$((P + 19)) PORT_TG_HMAC=$((P + 20)) PORT_TG_HMAC_STATUS=$((P + 21))
+# The full row behind the marketplace: a plan over every service, each consumer subscribed (issue 12).
+export PORT_TG_PLANS=$((P + 22)) PORT_TG_PLANS_STATUS=$((P + 23))
 export FULL_ROUTES=100
 ALL_PORTS="$PORT_UPSTREAM $PORT_NGINX_PROXY $PORT_FAST_GATEWAY $PORT_EG $PORT_EG_ADMIN $PORT_EG_KEYAUTH \
 $PORT_EG_KEYAUTH_ADMIN $PORT_BARE_NODE $PORT_TG_BARE $PORT_TG_BARE_STATUS $PORT_TG_FULL $PORT_TG_FULL_STATUS \
 $PORT_TG_PROM $PORT_TG_PROM_STATUS $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS \
-$PORT_TG_BASIC $PORT_TG_BASIC_STATUS $PORT_TG_JWT $PORT_TG_JWT_STATUS $PORT_TG_HMAC $PORT_TG_HMAC_STATUS"
+$PORT_TG_BASIC $PORT_TG_BASIC_STATUS $PORT_TG_JWT $PORT_TG_JWT_STATUS $PORT_TG_HMAC $PORT_TG_HMAC_STATUS $PORT_TG_PLANS $PORT_TG_PLANS_STATUS"
 
 # Every process here talks to 127.0.0.1 only: no intermediate proxy (Express Gateway honours http_proxy).
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
@@ -246,6 +248,7 @@ TG_ARGS[tollgate-full-httplog]="full-httplog.yml $PORT_TG_HTTPLOG $PORT_TG_HTTPL
 TG_ARGS[tollgate-full-basic]="full-basic.yml $PORT_TG_BASIC $PORT_TG_BASIC_STATUS"
 TG_ARGS[tollgate-full-jwt]="full-jwt.yml $PORT_TG_JWT $PORT_TG_JWT_STATUS"
 TG_ARGS[tollgate-full-hmac]="full-hmac.yml $PORT_TG_HMAC $PORT_TG_HMAC_STATUS"
+TG_ARGS[tollgate-full-plans]="full-plans.yml $PORT_TG_PLANS $PORT_TG_PLANS_STATUS"
 if [ -n "$tollgate_available" ]; then
   for row in $TG_ROWS; do
     has_row $row && start_tollgate $row ${TG_ARGS[$row]}
@@ -273,6 +276,8 @@ for variant in basic jwt hmac; do
   URL_OF[tollgate-full-$variant]=http://127.0.0.1:${!port_var}/route-00/hello
   SCRIPT_OF[tollgate-full-$variant]=$SCRATCH/wrk/spread-$variant.lua
 done
+URL_OF[tollgate-full-plans]=http://127.0.0.1:$PORT_TG_PLANS/route-00/hello
+SCRIPT_OF[tollgate-full-plans]=$SCRATCH/wrk/spread.lua
 
 BODY=$(cat "$SCRATCH/nginx/body.txt")
 check_body() { [ "$(curl -s --max-time 2 "$@")" = "$BODY" ]; }
@@ -333,6 +338,10 @@ check_full_row() { # row proxy_port status_port
 check_full_row tollgate-full "$PORT_TG_FULL" "$PORT_TG_FULL_STATUS"
 check_full_row tollgate-full-prometheus "$PORT_TG_PROM" "$PORT_TG_PROM_STATUS"
 check_full_row tollgate-full-httplog "$PORT_TG_HTTPLOG" "$PORT_TG_HTTPLOG_STATUS"
+check_full_row tollgate-full-plans "$PORT_TG_PLANS" "$PORT_TG_PLANS_STATUS"
+if has_row tollgate-full-plans && ! curl -s -D - -o /dev/null --max-time 2 -H 'apikey: bench-key-42' "http://127.0.0.1:$PORT_TG_PLANS/route-42/hello" | grep -qi '^x-ratelimit-requests-limit:'; then
+  skip_row tollgate-full-plans "no X-RateLimit-Requests-Limit header on a proxied response: the plan is not enforced"
+fi
 if has_row tollgate-full-prometheus && ! curl -s --max-time 2 "http://127.0.0.1:$PORT_TG_PROM_STATUS/metrics" | grep -q '^kong_http_requests_total{service="svc-42"'; then
   skip_row tollgate-full-prometheus "the prometheus plugin's kong_http_requests_total is missing from /metrics after the checks"
 fi

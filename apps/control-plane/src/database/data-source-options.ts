@@ -7,6 +7,7 @@ import { UsageRollupMarks1764201900000 } from './migrations/1764201900000-usage-
 import { DataPlanePlugins1764201950000 } from './migrations/1764201950000-data-plane-plugins';
 import { HmacauthCredentials1764202200000 } from './migrations/1764202200000-hmacauth-credentials';
 import { IdempotencyKeys1764202300000 } from './migrations/1764202300000-idempotency-keys';
+import { Marketplace1764202400000 } from '../marketplace/marketplace.migration';
 
 const SHARED_MIGRATIONS = [
   InitialSchema1764201600000,
@@ -16,6 +17,7 @@ const SHARED_MIGRATIONS = [
   DataPlanePlugins1764201950000,
   HmacauthCredentials1764202200000,
   IdempotencyKeys1764202300000,
+  Marketplace1764202400000,
 ];
 
 /** The timestamp every migration class name ends with: the order they run in. */

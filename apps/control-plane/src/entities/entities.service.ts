@@ -10,7 +10,7 @@ import { hasSniShorthand, SNIS_FIELD, takeSniNames } from './certificate-snis';
 import { notFound, schemaViolation, translateDatabaseError } from './entity-errors';
 import { refuseHiddenId } from '../organizations/organization-ownership';
 import { EntityInput } from './entity-input';
-import { ADMIN_ENTITIES, findAdminEntity } from './entity-registry';
+import { ADMIN_ENTITIES, findAdminEntity, homeOf } from './entity-registry';
 import { fromRow } from './entity-row';
 import { EntityStore, type ParentScope, type Row, type RowLock } from './entity-store';
 import { parsePageRequest, toPage, type Page } from './pagination';
@@ -229,6 +229,7 @@ export class EntitiesService {
     entity.id ??= crypto.randomUUID();
     entity.created_at = now;
     entity.updated_at = now;
+    await homeOf(def).rules.beforeStore?.(w.db, entity, null);
     const row = await this.store.insert(w.db, def, entity);
     const after = fromRow(def, row);
     this.track(w, def, 'create', null, after);
@@ -240,6 +241,7 @@ export class EntitiesService {
     entity.id = existing.id;
     entity.created_at = existing.created_at;
     entity.updated_at = nowSeconds();
+    await homeOf(def).rules.beforeStore?.(w.db, entity, existing);
     const row = await this.store.update(w.db, def, entity);
     const after = fromRow(def, row);
     this.track(w, def, 'update', fromRow(def, existing), after);

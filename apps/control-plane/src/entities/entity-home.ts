@@ -28,6 +28,17 @@ export interface EntityRules {
   readonly check?: (value: Record<string, unknown>, ctx: RuleContext, errors: FieldErrors) => void;
   /** Fills generated fields (keys, digests, hashed secrets) once the value is valid. */
   readonly generate?: (value: Record<string, unknown>) => void | Promise<void>;
+  /**
+   * Last step before the row is stored, inside the write's transaction, with the stored row when
+   * it replaces one: fields derived from other rows (a subscription's period from its plan), or
+   * rows kept beside it (a plan's term versions).
+   */
+  readonly beforeStore?: (db: EntityManager, value: Record<string, unknown>, existing: Record<string, unknown> | null) => Promise<void>;
+  /**
+   * Foreign fields resolved whoever the caller is: a provider subscribes a consumer (the
+   * operator's) to its own plan by naming the consumer it cannot otherwise see.
+   */
+  readonly referencesAnyTenant?: readonly string[];
   /** Foreign fields whose target's organization this entity takes (a route its service's). */
   readonly inheritsOrganizationFrom?: readonly string[];
   /** A provider's must be attached to one of `inheritsOrganizationFrom` (no global plugins). */

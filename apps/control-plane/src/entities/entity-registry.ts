@@ -1,5 +1,7 @@
 import type { EntityDefinition } from '@tollgate/config';
 import { adminTokensHome } from '../access/admin-tokens/admin-tokens.home';
+import { plansHome } from '../marketplace/plans.home';
+import { subscriptionsHome } from '../marketplace/subscriptions.home';
 import { organizationsHome } from '../organizations/organizations.home';
 import type { EntityHome } from './entity-home';
 import { caCertificatesHome, certificatesHome, snisHome } from './homes/certificates.home';
@@ -27,6 +29,8 @@ export const ENTITY_HOMES: readonly EntityHome[] = Object.freeze([
   jwtSecretsHome,
   aclsHome,
   hmacauthCredentialsHome,
+  plansHome,
+  subscriptionsHome,
 ]);
 
 /** The admin API's definitions: provider-ownable Kong entities carry an `organization` reference. */

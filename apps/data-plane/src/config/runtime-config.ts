@@ -14,6 +14,7 @@ import {
 import { compileRouterSteps, type Router } from '@tollgate/router';
 import { buildBalancers, type Balancer } from '../balancer';
 import type { UpstreamPools } from '../proxy/upstream-pools';
+import { MarketplaceGate } from '../plans/marketplace-gate';
 import { ConsumerIndex } from './consumer-directory';
 import { PluginChainBuilder, type ConsumerPlugins, type PluginChain } from './plugin-chains';
 import { preparePluginsSteps, type PreparedPlugin, type PreparedPlugins } from './prepared-plugins';
@@ -46,6 +47,8 @@ export interface RuntimeConfig {
   readonly consumerPlugins: ReadonlyMap<string, ConsumerPlugins>;
   readonly certificates: SniCertificates;
   readonly balancers: ReadonlyMap<string, Balancer>;
+  /** Plans and subscriptions enforced after authentication; null when no plan exists. */
+  readonly marketplace: MarketplaceGate | null;
 }
 
 export interface CheckedSnapshot {
@@ -171,6 +174,10 @@ export function* buildRuntimeSteps(
   const keepDirectory = changed !== undefined && !any(changed, 'consumers', 'keyauth_credentials', 'basicauth_credentials', 'jwt_secrets', 'acls', 'hmacauth_credentials');
   const router = keepRouter ? previous!.config.router : yield* compileRouterSteps(entities.routes, yield* byId(entities.services), previous?.config.router);
   const directory = keepDirectory ? previous!.config.directory : yield* ConsumerIndex.build(entities);
+  const keepMarketplace = changed !== undefined && !any(changed, 'plans', 'subscriptions');
+  const marketplace = keepMarketplace
+    ? previous!.config.marketplace
+    : yield* MarketplaceGate.build(entities.plans, entities.subscriptions, previous?.config.marketplace ?? null, changed === undefined || changed.has('plans'));
   const config: RuntimeConfig = {
     version: snapshot.version,
     hash: snapshot.hash,
@@ -182,6 +189,7 @@ export function* buildRuntimeSteps(
     consumerPlugins: keepChains ? previous!.config.consumerPlugins : chainsFor().consumerPlugins,
     certificates: checked.certificates,
     balancers,
+    marketplace,
   };
   return { config: Object.freeze(config), poolsInUse, targets, unsupportedServices };
 }

@@ -119,6 +119,23 @@ export class ProxyHandler implements ResponseCloseSink {
     } catch (error) {
       return this.pluginFailed(ctx, res, error);
     }
+    if (pending === undefined) return this.admit(ctx, res);
+    pending.then(
+      () => this.admit(ctx, res),
+      (error: unknown) => this.pluginFailed(ctx, res, error),
+    );
+  }
+
+  /** After the access phase (authentication included): the marketplace's plans, when any exist. */
+  private admit(ctx: RequestContext, res: ProxyResponse): void {
+    const gate = ctx.config.marketplace;
+    if (gate === null || ctx.exitResponse !== null) return this.forward(ctx, res);
+    let pending: Promise<void> | undefined;
+    try {
+      pending = gate.admit(ctx);
+    } catch (error) {
+      return this.pluginFailed(ctx, res, error);
+    }
     if (pending === undefined) return this.forward(ctx, res);
     pending.then(
       () => this.forward(ctx, res),
@@ -165,6 +182,7 @@ export class ProxyHandler implements ResponseCloseSink {
     const total = performance.now() - res.startedAt;
     const upstreamMs = exchange?.upstreamLatency ?? -1;
     this.metrics.record(res.statusCode, total, upstreamMs, exchange?.proxyLatency ?? -1);
+    if (ctx !== null && ctx.quotaHeld !== null) ctx.config.marketplace!.settle(ctx, res.statusCode);
     const logs = ctx !== null && (ctx.plan !== null ? ctx.plan.chain.log.length > 0 : ctx.config.unroutedLog.length > 0);
     if (this.usage !== null || logs) this.countBytes(res);
     if (this.usage !== null) this.meter(res, total, upstreamMs);

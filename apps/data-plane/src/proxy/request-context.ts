@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import type { BalancerRequest } from '../balancer';
 import type { ConsumerPlugins } from '../config/plugin-chains';
 import type { RoutePlan, RuntimeConfig } from '../config/runtime-config';
+import type { SubscriptionPeriod } from '../plans/subscription-periods';
 import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { findHeader, removeHeader } from './header-list';
 import { readRequestBody, resumedBody } from './request-body';
@@ -83,6 +84,8 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   /** A response-phase plugin asked for the whole upstream body. */
   responseBodyWanted = false;
   exitResponse: PluginResponse | null = null;
+  /** The plan quota this call reserved, given back at its end if it is a 5xx the plan does not bill. */
+  quotaHeld: SubscriptionPeriod | null = null;
   /** The client sent `TE: trailers`: the upstream is told so, and its Trailer header relayed. */
   trailersRequested = false;
   private id: string | null = null;

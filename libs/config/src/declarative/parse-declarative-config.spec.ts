@@ -32,7 +32,7 @@ describe('parseDeclarativeConfig: a typical kong.yml', () => {
     const counts = Object.fromEntries(Object.entries(e).map(([k, v]) => [k, (v as unknown[]).length]));
     expect(counts).toEqual({
       certificates: 0, ca_certificates: 0, snis: 0, services: 2, routes: 5, consumers: 3, upstreams: 1,
-      targets: 2, plugins: 6, keyauth_credentials: 3, basicauth_credentials: 0, jwt_secrets: 0, acls: 2, hmacauth_credentials: 0,
+      targets: 2, plugins: 6, keyauth_credentials: 3, basicauth_credentials: 0, jwt_secrets: 0, acls: 2, hmacauth_credentials: 0, plans: 0, subscriptions: 0,
     });
   });
 

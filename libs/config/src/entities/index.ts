@@ -2,6 +2,7 @@ import type { EntityDefinition } from './entity-definition';
 import { caCertificates, certificates, snis } from './certificates';
 import { consumers } from './consumers';
 import { acls, basicauthCredentials, hmacauthCredentials, jwtSecrets, keyauthCredentials } from './credentials';
+import { plans, subscriptions } from './marketplace';
 import { plugins } from './plugins';
 import { routes } from './routes';
 import { services } from './services';
@@ -16,6 +17,7 @@ export { upstreams, targets, healthchecksField } from './upstreams';
 export { certificates, snis, caCertificates } from './certificates';
 export { keyauthCredentials, basicauthCredentials, jwtSecrets, acls, hmacauthCredentials, JWT_ALGORITHMS } from './credentials';
 export { parseServiceUrl } from './service-url';
+export { plans, subscriptions, PLAN_INTERVALS, QUOTA_PERIODS, SUBSCRIPTION_STATUSES } from './marketplace';
 
 /** Every Kong entity, parents before children (the order writes and snapshots use). */
 export const ENTITIES: readonly EntityDefinition[] = Object.freeze([
@@ -33,6 +35,8 @@ export const ENTITIES: readonly EntityDefinition[] = Object.freeze([
   jwtSecrets,
   acls,
   hmacauthCredentials,
+  plans,
+  subscriptions,
 ]);
 
 const byName = new Map(ENTITIES.map((e) => [e.name, e]));

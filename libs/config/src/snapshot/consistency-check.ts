@@ -25,6 +25,8 @@ const REFERENCES: readonly Reference[] = [
   { from: 'jwt_secrets', field: 'consumer', to: 'consumers', required: true },
   { from: 'acls', field: 'consumer', to: 'consumers', required: true },
   { from: 'hmacauth_credentials', field: 'consumer', to: 'consumers', required: true },
+  { from: 'subscriptions', field: 'consumer', to: 'consumers', required: true },
+  { from: 'subscriptions', field: 'plan', to: 'plans', required: true },
 ];
 
 /**

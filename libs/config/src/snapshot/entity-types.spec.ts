@@ -7,10 +7,12 @@ import {
   hmacauthCredentials,
   jwtSecrets,
   keyauthCredentials,
+  plans,
   plugins,
   routes,
   services,
   snis,
+  subscriptions,
   targets,
   upstreams,
   type EntityDefinition,
@@ -41,6 +43,8 @@ const SAME_FIELDS: { readonly [C in EntityCollection]: true } = {
   jwt_secrets: true satisfies Same<InterfaceFields<'jwt_secrets'>, FieldsOf<typeof jwtSecrets>>,
   acls: true satisfies Same<InterfaceFields<'acls'>, FieldsOf<typeof acls>>,
   hmacauth_credentials: true satisfies Same<InterfaceFields<'hmacauth_credentials'>, FieldsOf<typeof hmacauthCredentials>>,
+  plans: true satisfies Same<InterfaceFields<'plans'>, FieldsOf<typeof plans>>,
+  subscriptions: true satisfies Same<InterfaceFields<'subscriptions'>, FieldsOf<typeof subscriptions>>,
 };
 
 describe('snapshot entity interfaces and entity definitions', () => {

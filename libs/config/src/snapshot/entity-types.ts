@@ -174,6 +174,47 @@ export interface HmacauthCredential extends Base {
   readonly secret: string;
 }
 
+/** Terms one period of a plan runs on (see plans' terms_version and terms_history). */
+export interface PlanTermsVersion {
+  readonly version: number;
+  /** Unix seconds: periods starting from then use these terms. */
+  readonly effective_at: number;
+  readonly price: number;
+  readonly quota: { readonly limit: number; readonly per: 'interval' | 'day' | 'month' } | null;
+  readonly overage: 'block' | { readonly price_per_1000: number };
+  readonly rate_limit: { readonly second: number | null; readonly minute: number | null; readonly hour: number | null } | null;
+  readonly bill_5xx: boolean;
+}
+
+/** A marketplace plan; its organization stays on the control plane. */
+export interface Plan extends Base {
+  readonly name: string;
+  readonly services: readonly ForeignKey[];
+  readonly currency: string;
+  readonly price: number;
+  readonly interval: 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
+  readonly interval_count: number;
+  readonly quota: PlanTermsVersion['quota'];
+  readonly overage: PlanTermsVersion['overage'];
+  readonly rate_limit: PlanTermsVersion['rate_limit'];
+  readonly bill_5xx: boolean;
+  readonly public: boolean;
+  readonly terms_version: number;
+  readonly terms_effective_at: number;
+  /** Earlier terms, newest first. */
+  readonly terms_history: readonly PlanTermsVersion[];
+}
+
+export interface Subscription extends Base {
+  readonly consumer: ForeignKey;
+  readonly plan: ForeignKey;
+  readonly status: 'active' | 'canceled';
+  readonly current_period_start: number;
+  readonly current_period_end: number;
+  readonly canceled_at: number | null;
+  readonly cancel_at_period_end: boolean;
+}
+
 /** Every entity collection a data plane receives, keyed by the entity's collection name. */
 export interface ConfigEntities {
   readonly certificates: readonly Certificate[];
@@ -190,6 +231,8 @@ export interface ConfigEntities {
   readonly jwt_secrets: readonly JwtSecret[];
   readonly acls: readonly Acl[];
   readonly hmacauth_credentials: readonly HmacauthCredential[];
+  readonly plans: readonly Plan[];
+  readonly subscriptions: readonly Subscription[];
 }
 
 export type EntityCollection = keyof ConfigEntities;
@@ -209,6 +252,8 @@ export const ENTITY_COLLECTIONS: readonly EntityCollection[] = [
   'jwt_secrets',
   'acls',
   'hmacauth_credentials',
+  'plans',
+  'subscriptions',
 ];
 
 /** One region's whole data-plane config at one version. */
