@@ -770,6 +770,12 @@ describe('admin API under malformed requests', () => {
       } catch {
         body = undefined;
       }
+      // Kong answers JSON that does not parse (or is empty, or no object) with this bare body, byte for byte.
+      if (reply.text === '{"message":"Cannot parse JSON body"}' && reply.status === 400) {
+        if (req.code !== undefined && req.code !== KONG.MALFORMED_BODY) throw new Error(`expected Kong error code ${req.code}\n${context}`);
+        expect({ request: describeRequest(req), database: after }).toEqual({ request: describeRequest(req), database: before });
+        return;
+      }
       const kongShape =
         isPlainObject(body) && typeof body.code === 'number' && typeof body.name === 'string' && typeof body.message === 'string' && isPlainObject(body.fields);
       if (!kongShape || !reply.contentType.startsWith('application/json')) throw new Error(`4xx body is not {code, name, message, fields}\n${context}`);
