@@ -47,4 +47,48 @@ describe('admin API: Kong 3.x spec cases', () => {
       expect(res.body).toEqual({ message: 'Method not allowed' });
     });
   });
+  describe('OPTIONS', () => {
+    // 09-routes_routes_spec.lua: "returns allow and CORS headers with OPTIONS method" (/routes and /routes/{route});
+    // 02-kong_routes_spec.lua: "returns allow and CORS headers with OPTIONS method" (/);
+    // 23-cors_spec.lua: "should return different allow-methods for specific route"
+    it.each([
+      ['/', 'GET, HEAD, OPTIONS'],
+      ['/routes', 'GET, HEAD, OPTIONS, POST'],
+      ['/routes/test', 'DELETE, GET, HEAD, OPTIONS, PATCH, PUT'],
+      ['/services/test/routes', 'GET, HEAD, OPTIONS, POST'],
+      ['/consumers/bob/plugins/9b1c0000-0000-4000-8000-000000000001', 'DELETE, GET, HEAD, OPTIONS, PATCH, PUT'],
+    ])('returns allow and CORS headers with OPTIONS method on %s', async (path, methods) => {
+      const res = await admin(cp).options(path);
+      expectStatus(res, 204);
+      expect(res.text).toBe('');
+      expect(res.headers).toMatchObject({
+        allow: methods,
+        'access-control-allow-methods': methods,
+        'access-control-allow-headers': 'Content-Type',
+        'access-control-allow-origin': '*',
+      });
+    });
+
+    // 23-cors_spec.lua: "should allow headers from the request"
+    it('should allow headers from the request', async () => {
+      const res = await admin(cp).options('/').set('Access-Control-Request-Headers', 'X-Header-1,X-Header-2');
+      expectStatus(res, 204);
+      expect(res.headers['access-control-allow-headers']).toBe('X-Header-1,X-Header-2');
+    });
+
+    // 23-cors_spec.lua (Main request): "should not respond to |AC-Request-Method| or |AC-Request-Headers| headers"
+    // and 'should return the correct |AC-Allow-Origin| header when "Origin" is absent in request headers'
+    it('a main request gets Allow-Origin * and no preflight headers', async () => {
+      const res = await admin(cp).get('/').set('Access-Control-Request-Method', 'PATCH').set('Access-Control-Request-Headers', 'X-Header-1');
+      expectStatus(res, 200);
+      expect(res.headers['access-control-allow-methods']).toBeUndefined();
+      expect(res.headers['access-control-allow-headers']).toBeUndefined();
+      expect(res.headers['access-control-allow-origin']).toBe('*');
+    });
+
+    it('OPTIONS on a path the admin API does not serve stays a 404', async () => {
+      const res = await admin(cp).options('/unicorns');
+      expectStatus(res, 404);
+    });
+  });
 });
