@@ -644,7 +644,9 @@ const badIds = fc.oneof(
   fc.tuple(fc.constantFrom(...COLLECTIONS), junkKey, fc.constantFrom('GET', 'PATCH', 'DELETE')).map(([c, key, method]) =>
     method === 'PATCH' ? jsonRequest('PATCH', `${c.path}/${key}`, {}) : request(method as Method, `${c.path}/${key}`, { outcome: method === 'GET' ? 'refused' : 'no-op' }),
   ),
-  fc.tuple(fc.constantFrom('/plugins', '/certificates', '/acls', '/ca_certificates'), junkKey).map(([path, key]) => jsonRequest('PUT', `${path}/${key}`, { name: 'cors' })),
+  fc.tuple(fc.constantFrom('/certificates', '/acls', '/ca_certificates'), junkKey).map(([path, key]) => jsonRequest('PUT', `${path}/${key}`, { name: 'cors' })),
+  // A plugin's key that is no UUID is its instance_name (Kong's endpoint key): a valid one creates the plugin.
+  junkKey.map((key) => jsonRequest('PUT', `/plugins/${key}`, { name: 'cors' }, { outcome: 'may-write' })),
   fc.tuple(junkKey, fc.constantFrom('GET', 'DELETE')).map(([key, method]) => request(method as Method, `/apis/${key}`, { outcome: method === 'GET' ? 'refused' : 'no-op' })),
   junkKey.map((key) => request('GET', `/routes/${key}/service`)),
   junkKey.map((key) => request('GET', `/tags/${key}`, { outcome: 'no-op' })),

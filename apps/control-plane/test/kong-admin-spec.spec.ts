@@ -91,4 +91,90 @@ describe('admin API: Kong 3.x spec cases', () => {
       expectStatus(res, 404);
     });
   });
+  describe('plugins by instance_name', () => {
+    /** A service of its own: a service takes one key-auth plugin. */
+    async function freshService(): Promise<string> {
+      const service = await admin(cp).post('/services').send({ host: 'instance.example' });
+      expectStatus(service, 201);
+      return service.body.id as string;
+    }
+
+    beforeAll(async () => {
+      for (const [name, key] of [['key-auth-1', 'k1'], ['key-auth-2', 'k2'], ['円', 'k4']] as const) {
+        const svc = await admin(cp).put(`/services/${encodeURIComponent(`svc-${key}`)}`).send({ host: `${key}.example` });
+        expectStatus(svc, 200);
+        const created = await admin(cp).post('/plugins').send({ name: 'key-auth', instance_name: name, service: { id: svc.body.id }, config: { key_names: ['testkey'] } });
+        expectStatus(created, 201);
+      }
+    });
+
+    // 04-plugins_routes_spec.lua: "retrieves a plugin by instance_name"
+    it('retrieves a plugin by instance_name', async () => {
+      const res = await admin(cp).get('/plugins/key-auth-1');
+      expectStatus(res, 200);
+      expect(res.body).toMatchObject({ name: 'key-auth', instance_name: 'key-auth-1' });
+    });
+
+    // 04-plugins_routes_spec.lua: "returns 404 if not found by instance_name"
+    it('returns 404 if not found by instance_name', async () => {
+      expectStatus(await admin(cp).get('/plugins/not-found'), 404);
+    });
+
+    // 04-plugins_routes_spec.lua: "retrieves by utf-8 name and percent-escaped utf-8 name"
+    it('retrieves by utf-8 name and percent-escaped utf-8 name', async () => {
+      const res = await admin(cp).get('/plugins/%E5%86%86');
+      expectStatus(res, 200);
+      expect(res.body.instance_name).toBe('円');
+    });
+
+    // 04-plugins_routes_spec.lua: "can create a plugin by instance_name"
+    it('can create a plugin by instance_name', async () => {
+      const instanceName = `name-${crypto.randomUUID()}`;
+      const res = await admin(cp).put(`/plugins/${instanceName}`).send({ name: 'key-auth', service: { id: await freshService() } });
+      expectStatus(res, 200);
+      expect(res.body.instance_name).toBe(instanceName);
+    });
+
+    // 04-plugins_routes_spec.lua: "can upsert a plugin by instance_name"
+    it('can upsert a plugin by instance_name', async () => {
+      const instanceName = `name-${crypto.randomUUID()}`;
+      const serviceId = await freshService();
+      const first = await admin(cp).put(`/plugins/${instanceName}`).send({ name: 'key-auth', service: { id: serviceId }, config: { key_names: ['testkey'] } });
+      expectStatus(first, 200);
+      const second = await admin(cp).put(`/plugins/${instanceName}`).send({ name: 'key-auth', service: { id: serviceId }, config: { key_names: ['testkey2'] } });
+      expectStatus(second, 200);
+      expect(second.body.id).toBe(first.body.id);
+      expect(second.body.config.key_names).toEqual(['testkey2']);
+    });
+
+    // 04-plugins_routes_spec.lua: "updates a plugin by instance_name"
+    it('updates a plugin by instance_name', async () => {
+      const res = await admin(cp).patch('/plugins/key-auth-2').send({ enabled: false });
+      expectStatus(res, 200);
+      expect(res.body.enabled).toBe(false);
+      expect((await admin(cp).get('/plugins/key-auth-2')).body.enabled).toBe(false);
+    });
+
+    // 10-services_routes_spec.lua: "retrieves a plugin by instance_name" and "deletes a plugin by instance_name"
+    it('retrieves and deletes a plugin by instance_name under its service', async () => {
+      const instanceName = `name-${crypto.randomUUID()}`;
+      const serviceId = await freshService();
+      expectStatus(await admin(cp).post(`/services/${serviceId}/plugins`).send({ name: 'key-auth', instance_name: instanceName }), 201);
+      const got = await admin(cp).get(`/services/${serviceId}/plugins/${instanceName}`);
+      expectStatus(got, 200);
+      expect(got.body.instance_name).toBe(instanceName);
+      const res = await admin(cp).delete(`/services/${serviceId}/plugins/${instanceName}`);
+      expectStatus(res, 204);
+      expectStatus(await admin(cp).get(`/plugins/${instanceName}`), 404);
+    });
+
+    // 04-plugins_routes_spec.lua: "deletes by instance_name" and "returns 204 if not found by instance_name"
+    it('deletes by instance_name; a missing instance_name is 204', async () => {
+      const res = await admin(cp).delete('/plugins/%E5%86%86');
+      expectStatus(res, 204);
+      expect(res.text).toBe('');
+      expectStatus(await admin(cp).get('/plugins/%E5%86%86'), 404);
+      expectStatus(await admin(cp).delete('/plugins/not-found'), 204);
+    });
+  });
 });
