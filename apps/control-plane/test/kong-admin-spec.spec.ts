@@ -177,4 +177,31 @@ describe('admin API: Kong 3.x spec cases', () => {
       expectStatus(await admin(cp).delete('/plugins/not-found'), 204);
     });
   });
+  describe('GET /consumers?custom_id=', () => {
+    // 03-consumers_routes_spec.lua: "not crashed by empty custom_id #KAG-867"
+    it('not crashed by empty custom_id #KAG-867', async () => {
+      for (const path of ['/consumers?custom_id=', '/consumers?custom_id']) {
+        const res = await admin(cp).get(path);
+        expectStatus(res, 400);
+        expect(res.body).toEqual({ message: 'custom_id must be an unempty string' });
+      }
+    });
+
+    // 03-consumers_routes_spec.lua: "allows filtering by custom_id" and "allows filtering by uuid-like custom_id"
+    it.each(['custom id/ü&x', crypto.randomUUID()])('allows filtering by custom_id %j', async (customId) => {
+      const created = await admin(cp).post('/consumers').send({ custom_id: customId });
+      expectStatus(created, 201);
+      expectStatus(await admin(cp).post('/consumers').send({ custom_id: `${customId}-other` }), 201);
+      const res = await admin(cp).get(`/consumers?custom_id=${encodeURIComponent(customId)}`);
+      expectStatus(res, 200);
+      expect(res.body).toEqual({ data: [created.body], next: null });
+    });
+
+    // 03-consumers_routes_spec.lua: "returns empty json array when consumer does not exist"
+    it('returns empty json array when consumer does not exist', async () => {
+      const res = await admin(cp).get('/consumers?custom_id=does-not-exist');
+      expectStatus(res, 200);
+      expect(res.text).toMatch(/"data":\[\]/);
+    });
+  });
 });

@@ -3,6 +3,7 @@ import { isPlainObject, isUuid, type EntityDefinition, type FieldMap } from '@to
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { KongMessage } from '../admin/kong-message';
 import { AuditLog, type AuditEntry } from '../config-log/audit-log';
 import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
 import { PluginAvailability, type PluginPlacement } from '../config-sync/plugin-availability';
@@ -69,6 +70,7 @@ export class EntitiesService {
   ) {}
 
   async list(def: EntityDefinition, query: Record<string, unknown>, path: string, nested?: NestedScope): Promise<Page<Row>> {
+    if (def.name === 'consumers' && !nested && query.custom_id !== undefined) return this.consumersByCustomId(def, query.custom_id);
     const page = parsePageRequest(query);
     const db = this.dataSource.manager;
     const scope = nested ? await this.resolveScope(db, nested) : undefined;
@@ -76,6 +78,13 @@ export class EntitiesService {
     const result = toPage(rows, page, path, (row) => fromRow(def, row), (row) => [row.id as string]);
     result.data = await this.withSniNames(db, def, result.data);
     return result;
+  }
+
+  /** kong/api/routes/consumers.lua: `GET /consumers?custom_id=x` is the one consumer with it, or none. */
+  private async consumersByCustomId(def: EntityDefinition, customId: unknown): Promise<Page<Row>> {
+    if (typeof customId !== 'string' || customId === '') throw new KongMessage(400, 'custom_id must be an unempty string');
+    const row = await this.store.findByUniqueField(this.dataSource.manager, def, 'custom_id', customId);
+    return { data: row ? [fromRow(def, row)] : [], next: null };
   }
 
   async get(def: EntityDefinition, key: string, nested?: NestedScope): Promise<Row> {
