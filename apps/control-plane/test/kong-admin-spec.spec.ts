@@ -204,4 +204,31 @@ describe('admin API: Kong 3.x spec cases', () => {
       expect(res.text).toMatch(/"data":\[\]/);
     });
   });
+  describe('nested DELETE of what is not there', () => {
+    // 03-consumers_routes_spec.lua (/consumers/{consumer}/plugins/{plugin} DELETE errors): "returns 404 if not found"
+    it('returns 404 if not found', async () => {
+      const consumer = await admin(cp).post('/consumers').send({ username: 'nested-delete' });
+      expectStatus(consumer, 201);
+      const res = await admin(cp).delete(`/consumers/${consumer.body.id}/plugins/fafafafa-1234-4aba-8678-cececececece`);
+      expectStatus(res, 404);
+    });
+
+    // kong/api/endpoints.lua delete_entity_endpoint: a child of another parent, or a missing parent, is 404 too
+    it('a child of another parent, or under a missing parent, is 404 and stays', async () => {
+      const a = await admin(cp).post('/services').send({ name: 'nested-a', host: 'a.example' });
+      expectStatus(await admin(cp).post('/services').send({ name: 'nested-b', host: 'b.example' }), 201);
+      const route = await admin(cp).post('/services/nested-a/routes').send({ paths: ['/nested-a'] });
+      expectStatus(route, 201);
+      expectStatus(await admin(cp).delete(`/services/nested-b/routes/${route.body.id}`), 404);
+      expectStatus(await admin(cp).delete(`/services/no-such-service/routes/${route.body.id}`), 404);
+      expectStatus(await admin(cp).get(`/routes/${route.body.id}`), 200);
+      expectStatus(await admin(cp).delete(`/services/${a.body.id}/routes/${route.body.id}`), 204);
+    });
+
+    // 10-services_routes_spec.lua: "returns HTTP 204 even if not found" (top-level DELETE is unchanged)
+    it('returns HTTP 204 even if not found at the top level', async () => {
+      expectStatus(await admin(cp).delete(`/services/${crypto.randomUUID()}`), 204);
+      expectStatus(await admin(cp).delete('/services/not-found'), 204);
+    });
+  });
 });

@@ -190,11 +190,16 @@ export class EntitiesService {
     return rows.map((row) => ({ ...row, [SNIS_FIELD]: byCertificate.get(row.id as string) ?? [] }));
   }
 
-  /** DELETE: 204 whether or not it existed (Kong); children cascade, referenced services refuse. */
+  /**
+   * DELETE: 204 whether or not it existed (Kong), except under a parent, where Kong's
+   * delete_entity_endpoint answers 404 for a child that is missing or not the parent's.
+   * Children cascade, referenced services refuse.
+   */
   async delete(def: EntityDefinition, key: string, nested?: NestedScope): Promise<void> {
     await this.write(def, async (w) => {
       const scope = nested ? await this.resolveScope(w.db, nested, 'FOR KEY SHARE') : undefined;
       const existing = await this.findByKey(w.db, def, key, scope, 'FOR UPDATE');
+      if (!existing && nested) throw notFound(def, key);
       if (existing) await this.deleteRow(w, def, existing);
       return null;
     }, true);
