@@ -778,10 +778,12 @@ describe('admin API under malformed requests', () => {
         expect({ request: describeRequest(req), database: after }).toEqual({ request: describeRequest(req), database: before });
         return;
       }
-      const kongShape =
-        isPlainObject(body) && typeof body.code === 'number' && typeof body.name === 'string' && typeof body.message === 'string' && isPlainObject(body.fields);
+      // Kong's invalid_options (code 11) names the bad query options `options` instead of `fields`.
+      const details = isPlainObject(body) ? (body.code === 11 ? body.options : body.fields) : undefined;
+      const kongShape = isPlainObject(body) && typeof body.code === 'number' && typeof body.name === 'string' && typeof body.message === 'string' && isPlainObject(details);
       if (!kongShape || !reply.contentType.startsWith('application/json')) throw new Error(`4xx body is not {code, name, message, fields}\n${context}`);
-      const { code, fields } = body as { code: number; fields: object };
+      const { code } = body as { code: number };
+      const fields = details as object;
       if (req.code !== undefined && code !== req.code) throw new Error(`expected Kong error code ${req.code}\n${context}`);
       if (req.field !== undefined && !Object.hasOwn(fields, req.field) && !Object.hasOwn(fields, '@entity')) throw new Error(`fields do not name '${req.field}'\n${context}`);
       expect({ request: describeRequest(req), database: after }).toEqual({ request: describeRequest(req), database: before });

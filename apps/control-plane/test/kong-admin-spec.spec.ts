@@ -231,4 +231,51 @@ describe('admin API: Kong 3.x spec cases', () => {
       expectStatus(await admin(cp).delete('/services/not-found'), 204);
     });
   });
+  describe('tag filters and next links', () => {
+    beforeAll(async () => {
+      for (const [name, tags] of [
+        ['tagged-1', ['corp_ a', 'consumer_ 1']],
+        ['tagged-2', ['corp_ a', 'consumer_ 2']],
+        ['tagged-3', ['consumer_ 3']],
+      ] as const) {
+        expectStatus(await admin(cp).post('/consumers').send({ username: name, tags }), 201);
+      }
+    });
+
+    // 14-tags_spec.lua: "filter by single tag"
+    it('filter by single tag', async () => {
+      const res = await admin(cp).get('/consumers?tags=corp_%20a');
+      expectStatus(res, 200);
+      expect(res.body.data.map((c: { username: string }) => c.username).sort()).toEqual(['tagged-1', 'tagged-2']);
+    });
+
+    // 14-tags_spec.lua: "filter by empty tag"
+    it('filter by empty tag', async () => {
+      const res = await admin(cp).get('/consumers?tags=');
+      expectStatus(res, 400);
+      expect(res.body.message).toBe('invalid option (tags: cannot be null)');
+    });
+
+    // 14-tags_spec.lua: "errors if filter by mix of AND and OR"
+    it('errors if filter by mix of AND and OR', async () => {
+      for (const path of ['/consumers?tags=consumer_%203,consumer_%202/consumer_%201', '/consumers?tags=consumer_%203/consumer_%202,consumer_%201']) {
+        const res = await admin(cp).get(path);
+        expectStatus(res, 400);
+        expect(res.body).toEqual({ code: 11, name: 'invalid options', message: 'invalid option (tags: invalid filter syntax)', options: { tags: 'invalid filter syntax' } });
+      }
+    });
+
+    // 14-tags_spec.lua: "returns the correct 'next' arg"
+    it("returns the correct 'next' arg", async () => {
+      const res = await admin(cp).get('/consumers?tags=corp_%20a&size=1');
+      expectStatus(res, 200);
+      expect(res.body.data).toHaveLength(1);
+      expect(res.body.next).toContain('tags=corp_%20a');
+      expect(res.body.next).toBe(`/consumers?offset=${res.body.offset}&tags=corp_%20a&size=1`);
+      const second = await admin(cp).get(res.body.next);
+      expectStatus(second, 200);
+      expect(second.body.data).toHaveLength(1);
+      expect(second.body.data[0].id).not.toBe(res.body.data[0].id);
+    });
+  });
 });
