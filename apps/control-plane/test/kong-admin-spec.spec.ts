@@ -278,4 +278,64 @@ describe('admin API: Kong 3.x spec cases', () => {
       expect(second.body.data[0].id).not.toBe(res.body.data[0].id);
     });
   });
+  describe('/routes/{route}/service', () => {
+    async function routeWithService(name?: string): Promise<{ routeId: string; serviceId: string }> {
+      const service = await admin(cp).post('/services').send({ host: 'example.com', path: '/' });
+      expectStatus(service, 201);
+      const route = await admin(cp).post('/routes').send({ ...(name ? { name } : {}), paths: ['/my-route'], service: { id: service.body.id } });
+      expectStatus(route, 201);
+      return { routeId: route.body.id as string, serviceId: service.body.id as string };
+    }
+
+    // 09-routes_routes_spec.lua (/routes/{route}/service PATCH): "updates if found"
+    it('PATCH updates the service the route points at', async () => {
+      const { routeId, serviceId } = await routeWithService();
+      const res = await admin(cp).patch(`/routes/${routeId}/service`).send({ host: 'edited.test', path: null });
+      expectStatus(res, 200);
+      expect(res.body).toMatchObject({ id: serviceId, host: 'edited.test', path: null });
+      expect((await admin(cp).get(`/services/${serviceId}`)).body.host).toBe('edited.test');
+    });
+
+    // 09-routes_routes_spec.lua (PATCH errors): "returns 404 if not found"
+    it('PATCH returns 404 if the route is not found', async () => {
+      expectStatus(await admin(cp).patch(`/routes/${crypto.randomUUID()}/service`).send({ host: 'x.test' }), 404);
+    });
+
+    // 09-routes_routes_spec.lua (PUT): "updates if found by name" and "updates with url"
+    it('PUT replaces the service the route points at, by route name too', async () => {
+      const { serviceId } = await routeWithService('my-service-put-route');
+      const res = await admin(cp).put('/routes/my-service-put-route/service').send({ name: 'edited-name', host: 'edited.test', path: null });
+      expectStatus(res, 200);
+      expect(res.body).toMatchObject({ id: serviceId, name: 'edited-name', host: 'edited.test', path: null });
+      const url = await admin(cp).put('/routes/my-service-put-route/service').send({ url: 'http://edited2.test:1234/foo' });
+      expectStatus(url, 200);
+      expect(url.body).toMatchObject({ id: serviceId, host: 'edited2.test', port: 1234, path: '/foo' });
+    });
+
+    // 09-routes_routes_spec.lua (PUT): "creates if not found" (a route without a service gets a new one)
+    it('PUT creates a service for a route that has none and points the route at it', async () => {
+      const route = await admin(cp).post('/routes').send({ paths: ['/serviceless'] });
+      expectStatus(route, 201);
+      const res = await admin(cp).put(`/routes/${route.body.id}/service`).send({ url: 'http://konghq.test' });
+      expectStatus(res, 200);
+      expect(res.body.host).toBe('konghq.test');
+      expect((await admin(cp).get(`/routes/${route.body.id}`)).body.service).toEqual({ id: res.body.id });
+    });
+
+    // 09-routes_routes_spec.lua (PUT errors): "returns 404 if not found"
+    it('PUT returns 404 if the route is not found', async () => {
+      expectStatus(await admin(cp).put(`/routes/${crypto.randomUUID()}/service`).send({ name: 'edited', host: 'edited.test' }), 404);
+    });
+
+    // 09-routes_routes_spec.lua (DELETE errors): "returns HTTP 405 when trying to delete a service that is referenced",
+    // "returns HTTP 404 with non-existing route", "returns HTTP 404 with non-existing route by name"
+    it('DELETE is 405 while the route points at a service, 404 for a missing route', async () => {
+      const { routeId } = await routeWithService();
+      const res = await admin(cp).delete(`/routes/${routeId}/service`);
+      expectStatus(res, 405);
+      expect(res.body).toEqual({ message: 'Method not allowed' });
+      expectStatus(await admin(cp).delete(`/routes/${crypto.randomUUID()}/service`), 404);
+      expectStatus(await admin(cp).delete('/routes/in-existent-route/service'), 404);
+    });
+  });
 });

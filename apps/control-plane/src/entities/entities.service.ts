@@ -3,7 +3,7 @@ import { isPlainObject, isUuid, type EntityDefinition, type FieldMap } from '@to
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
-import { KongMessage } from '../admin/kong-message';
+import { KongMessage, methodNotAllowed } from '../admin/kong-message';
 import { AuditLog, type AuditEntry } from '../config-log/audit-log';
 import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
 import { PluginAvailability, type PluginPlacement } from '../config-sync/plugin-availability';
@@ -97,9 +97,36 @@ export class EntitiesService {
 
   /** `/routes/{r}/service`: the entity `field` of a child points at; 404 when it points nowhere. */
   async getReferenced(child: EntityDefinition, childKey: string, field: string, parent: EntityDefinition): Promise<Row> {
+    return this.get(parent, await this.referencedId(child, childKey, field));
+  }
+
+  /** PATCH `/routes/{r}/service`: patches the service the route points at (Kong's patch_entity_endpoint). */
+  async patchReferenced(child: EntityDefinition, childKey: string, field: string, parent: EntityDefinition, parsed: ParsedBody): Promise<Row> {
+    return this.patch(parent, await this.referencedId(child, childKey, field), parsed);
+  }
+
+  /**
+   * PUT `/routes/{r}/service`: replaces the service the route points at, or creates one and points
+   * the route at it (Kong's put_entity_endpoint). As in Kong these are two writes, not one.
+   */
+  async upsertReferenced(child: EntityDefinition, childKey: string, field: string, parent: EntityDefinition, parsed: ParsedBody): Promise<Row> {
+    const ref = (await this.get(child, childKey))[field] as { id: string } | null;
+    if (ref) return this.upsert(parent, ref.id, parsed);
+    const created = await this.upsert(parent, crypto.randomUUID(), parsed);
+    await this.patch(child, childKey, { body: { [field]: { id: created.id } }, fromForm: false });
+    return created;
+  }
+
+  /** DELETE `/routes/{r}/service`: 404 when the route or its service is missing, else 405 (Kong). */
+  async deleteReferenced(child: EntityDefinition, childKey: string, field: string): Promise<never> {
+    await this.referencedId(child, childKey, field);
+    throw methodNotAllowed();
+  }
+
+  private async referencedId(child: EntityDefinition, childKey: string, field: string): Promise<string> {
     const ref = (await this.get(child, childKey))[field] as { id: string } | null;
     if (!ref) throw new AdminError(AdminErrorCode.NOT_FOUND, 'Not found', { [field]: null });
-    return this.get(parent, ref.id);
+    return ref.id;
   }
 
   async create(def: EntityDefinition, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
