@@ -34,6 +34,15 @@ describe('admin API: Kong 3.x spec cases', () => {
       },
     );
 
+    // 03-consumers_routes_spec.lua: "returns 400 on conflicting custom_id" (it asserts 409)
+    it('returns 409 on conflicting custom_id, in Kong’s words', async () => {
+      expectStatus(await admin(cp).post('/consumers').send({ username: 'bob-409', custom_id: 'conflicting-1234' }), 201);
+      const res = await admin(cp).post('/consumers').send({ username: 'tom-409', custom_id: 'conflicting-1234' });
+      expectStatus(res, 409);
+      expect(res.body.name).toBe('unique constraint violation');
+      expect(res.body.message).toBe(`UNIQUE violation detected on '{custom_id="conflicting-1234"}'`);
+    });
+
     // 03-consumers_routes_spec.lua: "returns 405 on invalid method"; 09-routes_routes_spec.lua: "returns HTTP 405 on invalid method"
     it.each([
       ['DELETE', '/consumers'],
