@@ -8,6 +8,7 @@ import { AdminTokenVerifier } from './access/admin-tokens/admin-token-verifier';
 import { adminBodyParser } from './admin/admin-body-parser';
 import { hostOriginPolicy } from './admin/host-origin-policy';
 import { hostOriginGuard } from './admin/host-origin.guard';
+import { optionsResponder } from './admin/options-responder';
 import { IdempotencyKeys } from './admin/idempotency/idempotency-keys';
 import { idempotency } from './admin/idempotency/idempotency.middleware';
 import { adminRequestScope } from './admin/admin-request-scope';
@@ -53,6 +54,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
   });
   // A foreign Host or Origin is refused before anything else (no token lookup for a rebinding page).
   app.use(hostOriginGuard(hostOriginPolicy(settings.adminHost, settings.adminHosts, settings.adminAllowOrigins)));
+  app.use(optionsResponder);
   app.use(adminRequestScope);
   const verifier = app.get(AdminTokenVerifier);
   // Who is calling is known before any body is read.

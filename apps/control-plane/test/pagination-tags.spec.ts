@@ -54,7 +54,8 @@ describe('admin API: pagination and tags', () => {
     expectStatus(res, 200);
     expect(res.body.data).toHaveLength(100);
     expect(res.body.offset).toEqual(expect.any(String));
-    expect(res.body.next).toBe(`/consumers?offset=${encodeURIComponent(res.body.offset)}&size=100`);
+    // Kong repeats size in the next link only when the request gave one.
+    expect(res.body.next).toBe(`/consumers?offset=${encodeURIComponent(res.body.offset)}`);
   });
 
   it('following next to the end returns every row exactly once, then next is null and no offset', async () => {
@@ -124,9 +125,11 @@ describe('admin API: pagination and tags', () => {
     expect(all.every((c) => c.tags!.includes('blue') && c.tags!.includes('odd'))).toBe(true);
   });
 
+  // Kong's invalid_options body (code 11, `options`), as 14-tags_spec.lua expects its message.
   it('refuses a tag filter mixing , and /, and empty tags', async () => {
-    expectKongError(await admin(cp).get(`/consumers?tags=${encodeURIComponent('a,b/c')}`), KONG.SCHEMA_VIOLATION, { tags: "invalid filter: cannot mix ',' and '/'" });
-    expectKongError(await admin(cp).get('/consumers?tags=a,,b'), KONG.SCHEMA_VIOLATION, { tags: expect.stringContaining('invalid filter') });
+    const invalid = { code: 11, name: 'invalid options', message: 'invalid option (tags: invalid filter syntax)', options: { tags: 'invalid filter syntax' } };
+    expect((await admin(cp).get(`/consumers?tags=${encodeURIComponent('a,b/c')}`).expect(400)).body).toEqual(invalid);
+    expect((await admin(cp).get('/consumers?tags=a,,b').expect(400)).body).toEqual(invalid);
   });
 
   it('refuses tags with commas or slashes on write', async () => {

@@ -181,7 +181,8 @@ describe('admin API: plugins', () => {
     const replaced = await admin(cp).put(`/plugins/${id}`).send({ name: 'cors' });
     expectStatus(replaced, 200);
     expect(replaced.body).toMatchObject({ id, config: { origins: null, max_age: null } });
-    expectKongError(await admin(cp).put('/plugins/not-a-uuid').send({ name: 'cors' }), KONG.INVALID_PRIMARY_KEY, { id: 'expected a valid UUID' });
+    // A key that is no UUID is an instance_name (Kong's endpoint key for plugins), not an invalid id.
+    expectKongError(await admin(cp).get('/plugins/not-a-uuid'), KONG.NOT_FOUND);
   });
 
   it('instance_name is unique', async () => {

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import qs from 'qs';
 import { AdminError, AdminErrorCode } from './admin-error';
 import { assertJsonDepth, assertUtf8, decodeFormComponent } from './body-checks';
+import { cannotParseJson, KongMessage } from './kong-message';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -71,12 +72,11 @@ function parseJson(raw: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch (err) {
-    throw new AdminError(AdminErrorCode.MALFORMED_BODY, `Cannot parse JSON body: ${(err as Error).message}`);
+  } catch {
+    throw cannotParseJson();
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AdminError(AdminErrorCode.MALFORMED_BODY, 'Cannot parse JSON body: expected a JSON object');
-  }
+  // Kong takes any table; an array has no fields to read, so it is refused with the same words.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw cannotParseJson();
   return parsed as Record<string, unknown>;
 }
 
@@ -113,8 +113,13 @@ function parseMultipart(req: Request, raw: Buffer): Promise<Record<string, unkno
 async function parse(req: Request): Promise<ParsedBody> {
   const raw = await readBody(req);
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (raw.length === 0) return { body: {}, fromForm: false };
-  if (type === 'application/json' || type.endsWith('+json') || (type === '' && raw[0] === 0x7b)) {
+  const json = type === 'application/json' || type.endsWith('+json');
+  // Kong: a JSON write with no body is "Cannot parse JSON body"; a DELETE needs none.
+  if (raw.length === 0) {
+    if (json && req.method !== 'DELETE') throw cannotParseJson();
+    return { body: {}, fromForm: false };
+  }
+  if (json || (type === '' && raw[0] === 0x7b)) {
     assertUtf8(raw, 'JSON body');
     return { body: parseJson(raw.toString('utf8')), fromForm: false };
   }
@@ -143,7 +148,7 @@ export function adminBodyParser(req: Request, res: Response, next: NextFunction)
       next();
     },
     (err: unknown) => {
-      const error = err instanceof AdminError ? err : new AdminError(AdminErrorCode.MALFORMED_BODY, 'Cannot read request body');
+      const error = err instanceof AdminError || err instanceof KongMessage ? err : new AdminError(AdminErrorCode.MALFORMED_BODY, 'Cannot read request body');
       res.setHeader('Connection', 'close');
       res.status(error.status).json(error.toBody());
     },

@@ -11,6 +11,7 @@ export enum AdminErrorCode {
   INVALID_OFFSET = 7,
   DATABASE_ERROR = 8,
   INVALID_SIZE = 9,
+  INVALID_OPTIONS = 11,
   OPERATION_UNSUPPORTED = 12,
   INVALID_DECLARATIVE_CONFIG = 14,
   REFERENCED_BY_OTHERS = 19,
@@ -36,6 +37,7 @@ const RESPONSES: Record<AdminErrorCode, { status: number; name: string }> = {
   [AdminErrorCode.INVALID_OFFSET]: { status: 400, name: 'invalid offset' },
   [AdminErrorCode.DATABASE_ERROR]: { status: 500, name: 'database error' },
   [AdminErrorCode.INVALID_SIZE]: { status: 400, name: 'invalid size' },
+  [AdminErrorCode.INVALID_OPTIONS]: { status: 400, name: 'invalid options' },
   [AdminErrorCode.OPERATION_UNSUPPORTED]: { status: 405, name: 'operation unsupported' },
   [AdminErrorCode.INVALID_DECLARATIVE_CONFIG]: { status: 400, name: 'invalid declarative configuration' },
   [AdminErrorCode.REFERENCED_BY_OTHERS]: { status: 400, name: 'referenced by others' },
@@ -56,7 +58,9 @@ export interface AdminErrorBody {
   code: number;
   name: string;
   message: string;
-  fields: FieldErrors | Record<string, unknown>;
+  /** Kong names the bad query options `options` (kong/db/errors.lua), everything else `fields`. */
+  fields?: FieldErrors | Record<string, unknown>;
+  options?: Record<string, unknown>;
 }
 
 /** An error an admin-API caller caused; rendered in Kong's body shape by AdminExceptionFilter. */
@@ -76,6 +80,7 @@ export class AdminError extends Error {
   }
 
   toBody(): AdminErrorBody {
-    return { code: this.code, name: RESPONSES[this.code].name, message: this.message, fields: this.fields };
+    const base = { code: this.code, name: RESPONSES[this.code].name, message: this.message };
+    return this.code === AdminErrorCode.INVALID_OPTIONS ? { ...base, options: this.fields } : { ...base, fields: this.fields };
   }
 }

@@ -5,6 +5,7 @@ import { AccessDenied } from '../access/access-denied';
 import { AdminError, AdminErrorCode } from './admin-error';
 import { allowedMethods } from './allowed-methods';
 import { databaseUnavailable, isDatabaseUnavailable } from './database-outage';
+import { KongMessage, methodNotAllowed, routeNotFound } from './kong-message';
 
 /**
  * Postgres refused a value the caller sent that no schema describes (a NUL byte in a path key or
@@ -23,6 +24,10 @@ export class AdminExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (exception instanceof AccessDenied) {
       res.status(exception.status).json({ message: exception.message });
+      return;
+    }
+    if (exception instanceof KongMessage) {
+      res.status(exception.status).json(exception.toBody());
       return;
     }
     if (exception instanceof AdminError) {
@@ -44,7 +49,11 @@ export class AdminExceptionFilter implements ExceptionFilter {
         const allow = allowedMethods(req);
         if (allow.length > 0 && !allow.includes(req.method)) {
           res.setHeader('Allow', allow.join(', '));
-          res.status(405).json(new AdminError(AdminErrorCode.OPERATION_UNSUPPORTED, 'Method not allowed').toBody());
+          res.status(405).json(methodNotAllowed().toBody());
+          return;
+        }
+        if (allow.length === 0) {
+          res.status(404).json(routeNotFound().toBody());
           return;
         }
       }

@@ -3,8 +3,6 @@ import { AdminError, AdminErrorCode } from './admin-error';
 import { isAllowedOrigin, isOwnHost, type HostOriginPolicy } from './host-origin-policy';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-const CORS_HEADERS = 'Content-Type, Authorization, Kong-Admin-Token, Idempotency-Key';
-const CORS_METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 
 function refuse(res: Response, error: AdminError): void {
   res.status(error.status).json(error.toBody());
@@ -27,16 +25,15 @@ export function hostOriginGuard(policy: HostOriginPolicy) {
     }
     const origin = req.headers.origin;
     const listed = origin !== undefined && policy.origins.has(origin.toLowerCase());
+    // Kong's CORS headers: `*` for callers that are no browser page (no Origin), the origin itself
+    // when listed. An unlisted page gets none (Kong would echo it: that is what CSRF needs).
+    if (origin === undefined || listed) {
+      res.setHeader('Access-Control-Allow-Origin', origin ?? '*');
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+    }
     if (listed) {
-      res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-        res.setHeader('Access-Control-Allow-Methods', CORS_METHODS);
-        res.setHeader('Access-Control-Allow-Headers', CORS_HEADERS);
-        res.setHeader('Access-Control-Max-Age', '600');
-        res.status(204).end();
-        return;
-      }
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) res.setHeader('Access-Control-Max-Age', '600');
     }
     if (SAFE_METHODS.has(req.method)) {
       next();

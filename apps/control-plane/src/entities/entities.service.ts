@@ -3,6 +3,7 @@ import { isPlainObject, isUuid, type EntityDefinition, type FieldMap } from '@to
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { KongMessage, methodNotAllowed } from '../admin/kong-message';
 import { AuditLog, type AuditEntry } from '../config-log/audit-log';
 import { ConfigVersionLedger, type ConfigChange } from '../config-log/config-version-ledger';
 import { PluginAvailability, type PluginPlacement } from '../config-sync/plugin-availability';
@@ -70,6 +71,7 @@ export class EntitiesService {
   ) {}
 
   async list(def: EntityDefinition, query: Record<string, unknown>, path: string, nested?: NestedScope): Promise<Page<Row>> {
+    if (def.name === 'consumers' && !nested && query.custom_id !== undefined) return this.consumersByCustomId(def, query.custom_id);
     const page = parsePageRequest(query);
     const db = this.dataSource.manager;
     const scope = nested ? await this.resolveScope(db, nested) : undefined;
@@ -77,6 +79,13 @@ export class EntitiesService {
     const result = toPage(rows, page, path, (row) => fromRow(def, row), (row) => [row.id as string]);
     result.data = await this.withSniNames(db, def, result.data);
     return result;
+  }
+
+  /** kong/api/routes/consumers.lua: `GET /consumers?custom_id=x` is the one consumer with it, or none. */
+  private async consumersByCustomId(def: EntityDefinition, customId: unknown): Promise<Page<Row>> {
+    if (typeof customId !== 'string' || customId === '') throw new KongMessage(400, 'custom_id must be an unempty string');
+    const row = await this.store.findByUniqueField(this.dataSource.manager, def, 'custom_id', customId);
+    return { data: row ? [fromRow(def, row)] : [], next: null };
   }
 
   async get(def: EntityDefinition, key: string, nested?: NestedScope): Promise<Row> {
@@ -89,9 +98,36 @@ export class EntitiesService {
 
   /** `/routes/{r}/service`: the entity `field` of a child points at; 404 when it points nowhere. */
   async getReferenced(child: EntityDefinition, childKey: string, field: string, parent: EntityDefinition): Promise<Row> {
+    return this.get(parent, await this.referencedId(child, childKey, field));
+  }
+
+  /** PATCH `/routes/{r}/service`: patches the service the route points at (Kong's patch_entity_endpoint). */
+  async patchReferenced(child: EntityDefinition, childKey: string, field: string, parent: EntityDefinition, parsed: ParsedBody): Promise<Row> {
+    return this.patch(parent, await this.referencedId(child, childKey, field), parsed);
+  }
+
+  /**
+   * PUT `/routes/{r}/service`: replaces the service the route points at, or creates one and points
+   * the route at it (Kong's put_entity_endpoint). As in Kong these are two writes, not one.
+   */
+  async upsertReferenced(child: EntityDefinition, childKey: string, field: string, parent: EntityDefinition, parsed: ParsedBody): Promise<Row> {
+    const ref = (await this.get(child, childKey))[field] as { id: string } | null;
+    if (ref) return this.upsert(parent, ref.id, parsed);
+    const created = await this.upsert(parent, crypto.randomUUID(), parsed);
+    await this.patch(child, childKey, { body: { [field]: { id: created.id } }, fromForm: false });
+    return created;
+  }
+
+  /** DELETE `/routes/{r}/service`: 404 when the route or its service is missing, else 405 (Kong). */
+  async deleteReferenced(child: EntityDefinition, childKey: string, field: string): Promise<never> {
+    await this.referencedId(child, childKey, field);
+    throw methodNotAllowed();
+  }
+
+  private async referencedId(child: EntityDefinition, childKey: string, field: string): Promise<string> {
     const ref = (await this.get(child, childKey))[field] as { id: string } | null;
     if (!ref) throw new AdminError(AdminErrorCode.NOT_FOUND, 'Not found', { [field]: null });
-    return this.get(parent, ref.id);
+    return ref.id;
   }
 
   async create(def: EntityDefinition, parsed: ParsedBody, nested?: NestedScope): Promise<Row> {
@@ -183,11 +219,16 @@ export class EntitiesService {
     return rows.map((row) => ({ ...row, [SNIS_FIELD]: byCertificate.get(row.id as string) ?? [] }));
   }
 
-  /** DELETE: 204 whether or not it existed (Kong); children cascade, referenced services refuse. */
+  /**
+   * DELETE: 204 whether or not it existed (Kong), except under a parent, where Kong's
+   * delete_entity_endpoint answers 404 for a child that is missing or not the parent's.
+   * Children cascade, referenced services refuse.
+   */
   async delete(def: EntityDefinition, key: string, nested?: NestedScope): Promise<void> {
     await this.write(def, async (w) => {
       const scope = nested ? await this.resolveScope(w.db, nested, 'FOR KEY SHARE') : undefined;
       const existing = await this.findByKey(w.db, def, key, scope, 'FOR UPDATE');
+      if (!existing && nested) throw notFound(def, key);
       if (existing) await this.deleteRow(w, def, existing);
       return null;
     }, true);

@@ -97,7 +97,7 @@ function nestedController(parent: EntityDefinition, child: EntityDefinition, fie
   return NestedController;
 }
 
-/** `/routes/{r}/service`: the entity a child points at. */
+/** `/routes/{r}/service`: the entity a child points at, read and written through the child (Kong). */
 function parentController(child: EntityDefinition, parent: EntityDefinition, field: string): Type<unknown> {
   @Controller(`${child.adminPath}/:childKey/${field}`)
   class ParentController {
@@ -106,6 +106,21 @@ function parentController(child: EntityDefinition, parent: EntityDefinition, fie
     @Get()
     get(@Param('childKey') childKey: string) {
       return this.entities.getReferenced(child, childKey, field, parent);
+    }
+
+    @Patch()
+    patch(@Param('childKey') childKey: string, @Req() req: Request) {
+      return this.entities.patchReferenced(child, childKey, field, parent, body(req));
+    }
+
+    @Put()
+    upsert(@Param('childKey') childKey: string, @Req() req: Request) {
+      return this.entities.upsertReferenced(child, childKey, field, parent, body(req));
+    }
+
+    @Delete()
+    remove(@Param('childKey') childKey: string) {
+      return this.entities.deleteReferenced(child, childKey, field);
     }
   }
   Object.defineProperty(ParentController, 'name', { value: className(`${child.adminPath}-${field}`) });

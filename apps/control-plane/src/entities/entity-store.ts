@@ -39,13 +39,17 @@ export class EntityStore {
   }
 
   async findByEndpointKey(db: EntityManager, def: EntityDefinition, key: string, scope?: ParentScope, lock?: RowLock): Promise<Row | null> {
-    if (!def.endpointKey) return null;
-    const params: unknown[] = [key];
+    return def.endpointKey ? this.findByUniqueField(db, def, def.endpointKey, key, scope, lock) : null;
+  }
+
+  /** The row whose unique `field` holds `value` (an endpoint key, a consumer's custom_id). */
+  async findByUniqueField(db: EntityManager, def: EntityDefinition, field: string, value: string, scope?: ParentScope, lock?: RowLock): Promise<Row | null> {
+    const params: unknown[] = [value];
     const scoped = scope ? ` AND ${quote(scope.field + '_id')} = $2` : '';
     if (scope) params.push(scope.id);
     const locked = lock ? ' ' + lock : '';
     const rows: Row[] = await db.query(
-      `SELECT * FROM ${quote(def.name)} WHERE ${quote(def.endpointKey)} = $1${scoped}${tenant(def, params)} LIMIT 1${locked}`,
+      `SELECT * FROM ${quote(def.name)} WHERE ${quote(field)} = $1${scoped}${tenant(def, params)} LIMIT 1${locked}`,
       params,
     );
     return rows[0] ?? null;

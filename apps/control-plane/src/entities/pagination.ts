@@ -6,6 +6,8 @@ export const MAX_PAGE_SIZE = 1000;
 
 export interface PageRequest {
   readonly size: number;
+  /** `size` was in the query: Kong's next link repeats it only then. */
+  readonly sizeGiven: boolean;
   /** Id of the last row of the previous page (keyset pagination). */
   readonly after: string | null;
   /** Tag of that last row, where one id has a row per tag (`/tags`). */
@@ -38,6 +40,11 @@ function decodeOffset(offset: string): { after: string; afterTag: string | null 
   throw new AdminError(AdminErrorCode.INVALID_OFFSET, `'${offset}' is not a valid offset for this path`);
 }
 
+/** Kong's invalid_options error for `?tags=`: `invalid option (tags: <why>)`. */
+function invalidTagFilter(why: string): AdminError {
+  return new AdminError(AdminErrorCode.INVALID_OPTIONS, `invalid option (tags: ${why})`, { tags: why });
+}
+
 function single(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
@@ -60,26 +67,26 @@ export function parsePageRequest(query: Record<string, unknown>): PageRequest {
   let tags: string[] = [];
   let tagsMode: 'all' | 'any' = 'all';
   if (tagsText !== undefined) {
-    if (tagsText.includes(',') && tagsText.includes('/')) {
-      throw new AdminError(AdminErrorCode.SCHEMA_VIOLATION, "schema violation (tags: invalid filter: cannot mix ',' and '/')", {
-        tags: "invalid filter: cannot mix ',' and '/'",
-      });
-    }
+    if (tagsText === '') throw invalidTagFilter('cannot be null');
+    // One tag, or tags joined by all ',' (every one) or all '/' (any one); none empty (Kong: "invalid filter syntax").
+    if (tagsText.includes(',') && tagsText.includes('/')) throw invalidTagFilter('invalid filter syntax');
     tagsMode = tagsText.includes('/') ? 'any' : 'all';
     tags = tagsText.split(/[,/]/);
-    if (tags.some((t) => t.length === 0 || t.length > 128)) {
-      throw new AdminError(AdminErrorCode.SCHEMA_VIOLATION, 'schema violation (tags: invalid filter: empty or over-long tag)', {
-        tags: 'invalid filter: empty or over-long tag',
-      });
-    }
+    if (tags.some((t) => t.length === 0 || t.length > 128)) throw invalidTagFilter('invalid filter syntax');
   }
-  return { size, ...(offset === undefined ? { after: null, afterTag: null } : decodeOffset(offset)), tags, tagsMode };
+  return { size, sizeGiven: sizeText !== undefined, ...(offset === undefined ? { after: null, afterTag: null } : decodeOffset(offset)), tags, tagsMode };
 }
 
+/** ngx.escape_uri: everything but letters, digits and `-._~` as %XX (a space is %20, never `+`). */
+function escapeUri(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Kong's next link (kong/api/endpoints.lua): `?offset=...`, then `&tags=...`, then `&size=...` if one was asked for. */
 export function nextLink(path: string, page: PageRequest, offset: string): string {
-  const params = new URLSearchParams({ offset, size: String(page.size) });
-  if (page.tags.length > 0) params.set('tags', page.tags.join(page.tagsMode === 'all' ? ',' : '/'));
-  return `${path}?${params.toString()}`;
+  const tags = page.tags.length > 0 ? `&tags=${escapeUri(page.tags.join(page.tagsMode === 'all' ? ',' : '/'))}` : '';
+  const size = page.sizeGiven ? `&size=${page.size}` : '';
+  return `${path}?offset=${escapeUri(offset)}${tags}${size}`;
 }
 
 /**

@@ -41,6 +41,10 @@ describe('string checks', () => {
     ['target', 'exa mple.com:8000', false],
     ['name', 'my-service_1.v2~', true],
     ['name', 'my service', false],
+    // Kong's typedefs.utf8_name accepts UTF-8 names (04-plugins_routes_spec.lua: instance_name "円").
+    ['name', '円', true],
+    ['name', 'caf\u00e9-1', true],
+    ['name', 'bad\ud800', false],
     ['http_method', 'GET', true],
     ['http_method', 'get', false],
   ] as const)('%s %j -> %s', (check, value, ok) => {

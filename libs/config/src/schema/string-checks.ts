@@ -102,7 +102,8 @@ function checkUrl(value: string): string | null {
 }
 
 const checks: Record<StringCheck, Check> = {
-  name: (v) => (/^[A-Za-z0-9.\-_~]+$/.test(v) ? null : `invalid value '${v}': it must only contain alphanumeric and '., -, _, ~' characters`),
+  // Kong's utf8_name: any non-ASCII character (no lone surrogate: not UTF-8), and of ASCII only these.
+  name: (v) => (/^[A-Za-z0-9.\-_~\u0080-\uD7FF\uE000-\u{10FFFF}]+$/u.test(v) ? null : `invalid value '${v}': the only accepted ascii characters are alphanumerics or ., -, _, and ~`),
   host: (v) => (isHost(v) ? null : 'invalid hostname: ' + v),
   host_with_optional_port: (v) => checkHostWithPort(v, false),
   wildcard_host: (v) => checkHostWithPort(v, true),

@@ -21,7 +21,9 @@ function checkPlugin(value: Record<string, unknown>, ctx: RuleContext, errors: F
 }
 
 export const pluginsHome = defineHome({
-  definition: withOrganization(plugins),
+  // Kong's plugins schema has endpoint_key = "instance_name": /plugins/{instance_name} works like
+  // /services/{name}. Set here, on the admin view only: declarative files key plugins their own way.
+  definition: Object.freeze({ ...withOrganization(plugins), endpointKey: 'instance_name' }),
   tenancy: { kind: 'owned' },
   rules: { check: checkPlugin, inheritsOrganizationFrom: ['route', 'service'], providerMustAttach: true },
 });
