@@ -14,7 +14,7 @@
 import { SnapshotCache } from '@tollgate/control-plane';
 import type { ConfigSnapshot } from '@tollgate/config';
 import { ConfigSyncClient, loadDiskConfig, SnapshotFile } from '@tollgate/data-plane-sync';
-import { startTestControlPlane, waitFor } from '@tollgate/testing';
+import { adminClient, startTestControlPlane, waitFor } from '@tollgate/testing';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,31 @@ const CONSUMERS = Number(process.env.CONSUMERS ?? 1_000_000);
 const KEYS_PER_CONSUMER = Number(process.env.KEYS_PER_CONSUMER ?? 2);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const since = (start: number) => `${((performance.now() - start) / 1000).toFixed(1)} s`;
+
+const CHANGES = Number(process.env.CHANGES ?? 10);
+
+/** PATCHes one consumer CHANGES times; times the admin write and the write -> data plane acked. */
+async function oneConsumerChanges(adminUrl: string, client: ConfigSyncClient): Promise<void> {
+  const admin = adminClient(adminUrl);
+  const writes: number[] = [];
+  const synced: number[] = [];
+  for (let i = 0; i < CHANGES; i++) {
+    const before = client.current?.version ?? -1;
+    const start = performance.now();
+    const res = await admin.patch('/consumers/consumer-0000001', { custom_id: `bench-change-${i}` });
+    if (res.status !== 200) throw new Error(`PATCH /consumers: ${res.status}`);
+    writes.push(performance.now() - start);
+    await waitFor('the change', () => (client.current?.version ?? -1) > before, 120_000, 5);
+    synced.push(performance.now() - start);
+  }
+  const show = (values: number[]) => `p50 ${percentile(values, 50).toFixed(0)} ms, max ${Math.max(...values).toFixed(0)} ms`;
+  console.log(`one-consumer change x${CHANGES}: admin write ${show(writes)}; write -> data plane applied+acked ${show(synced)}`);
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
 
 async function main(): Promise<void> {
   const cp = await startTestControlPlane('bench_snapshot_scale');
@@ -79,6 +104,7 @@ async function main(): Promise<void> {
       console.log(`data plane received + decoded + hash-checked: ${since(start)}`);
       await waitFor('acked', async () => (await cp.schema.query(`SELECT sync_status FROM data_plane_nodes`))[0]?.sync_status === 'normal', 600_000, 500);
       console.log(`... + persisted + acked: ${since(start)}; disk copy ${mb(statSync(join(prefix, 'config.json')).size)}; rss ${mb(process.memoryUsage().rss)}`);
+      await oneConsumerChanges(cp.adminUrl, client);
     } finally {
       client.stop();
     }
