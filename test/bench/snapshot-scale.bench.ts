@@ -85,6 +85,7 @@ async function main(): Promise<void> {
 
     start = performance.now();
     let received: ConfigSnapshot | null = null;
+    let last: { version: number; hash: string } | null = null;
     const client = new ConfigSyncClient({
       address: cp.clusterAddress,
       tls: { mode: 'off' },
@@ -105,13 +106,14 @@ async function main(): Promise<void> {
       await waitFor('acked', async () => (await cp.schema.query(`SELECT sync_status FROM data_plane_nodes`))[0]?.sync_status === 'normal', 600_000, 500);
       console.log(`... + persisted + acked: ${since(start)}; disk copy ${mb(statSync(join(prefix, 'config.json')).size)}; rss ${mb(process.memoryUsage().rss)}`);
       await oneConsumerChanges(cp.adminUrl, client);
+      last = client.current;
     } finally {
       client.stop();
     }
     start = performance.now();
     const disk = await loadDiskConfig(new SnapshotFile(prefix));
-    const ok = disk?.hash === snapshot.hash && disk.entities().keyauth_credentials.length === CONSUMERS * KEYS_PER_CONSUMER;
-    console.log(`reload from disk (restart): ${since(start)}, hash ${ok ? 'matches' : 'DIFFERS'}; rss ${mb(process.memoryUsage().rss)}`);
+    const ok = disk !== null && disk.hash === last?.hash && disk.version === last.version && disk.entities().keyauth_credentials.length === CONSUMERS * KEYS_PER_CONSUMER;
+    console.log(`reload from disk (restart, snapshot + journaled deltas): ${since(start)}, version and hash ${ok ? 'match the last acked' : 'DIFFER'}; rss ${mb(process.memoryUsage().rss)}`);
   } finally {
     await cp.stop();
     rmSync(prefix, { recursive: true, force: true });
