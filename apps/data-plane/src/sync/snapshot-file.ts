@@ -1,4 +1,4 @@
-import { entityLineBatches, EntityLineReader, type ConfigEntities } from '@tollgate/config';
+import { entityLineBatches, EntityLineReader, type ConfigEntities, type ConfigHash } from '@tollgate/config';
 import type { Delta } from '@tollgate/protocol';
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
@@ -8,6 +8,8 @@ export interface StoredSnapshot {
   readonly version: number;
   readonly hash: string;
   readonly entities: ConfigEntities;
+  /** The entities' hash, when computed while reading them (so a 3M-entity load hashes once). */
+  readonly computedHash?: ConfigHash;
 }
 
 /** A delta as journaled: entity JSON kept as text, so replay hashes exactly what was received. */
@@ -148,7 +150,7 @@ export class SnapshotFile {
     } catch (err) {
       throw new Error(`${this.path}: not a valid config snapshot (${(err as Error).message})`);
     }
-    return { version: header.version, hash: header.hash, entities };
+    return { version: header.version, hash: header.hash, entities, computedHash: reader.hash };
   }
 
   private async readJournal(): Promise<StoredDelta[]> {
