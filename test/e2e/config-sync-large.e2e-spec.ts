@@ -1,9 +1,11 @@
 import type { ConfigSnapshot } from '@tollgate/config';
-import { ConfigSyncClient, SnapshotFile } from '@tollgate/data-plane-sync';
+import { SnapshotCache } from '@tollgate/control-plane';
+import { ConfigSyncClient, loadDiskConfig, SnapshotFile } from '@tollgate/data-plane-sync';
 import { startTestControlPlane, waitFor, type TestControlPlane } from '@tollgate/testing';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 const CONSUMERS = 200_000;
 
@@ -66,5 +68,17 @@ describe('a config over 64 MiB', () => {
     expect(snapshot.entities.keyauth_credentials).toHaveLength(CONSUMERS);
     expect(bytes).toBeGreaterThan(64 * 1024 * 1024);
     expect(statSync(join(prefix, 'config.json')).size).toBeGreaterThan(64 * 1024 * 1024);
+    // The disk copy is a header line and one entity per line; a restart serves it with the same hash.
+    const head = readFileSync(join(prefix, 'config.json'), 'utf8').slice(0, 200).split('\n')[0]!;
+    expect(JSON.parse(head)).toEqual({ format: 'tollgate-entity-lines/1', version: snapshot.version, hash: snapshot.hash });
+    const restarted = await loadDiskConfig(new SnapshotFile(prefix));
+    expect(restarted?.hash).toBe(snapshot.hash);
+    expect(restarted?.entities().keyauth_credentials).toHaveLength(CONSUMERS);
   }, 150_000);
+
+  it('sends it as many chunks, each a gzip member of whole entity lines', async () => {
+    const chunks = (await cp.app.get(SnapshotCache).get('default')).encodedChunks();
+    expect(chunks.length).toBeGreaterThan(10);
+    expect(gunzipSync(chunks[1]!).toString('utf8')).toMatch(/^(consumers|keyauth_credentials) \{.*\n$/s);
+  });
 });

@@ -84,6 +84,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
 
 export { readControlPlaneSettings, type ControlPlaneSettings } from './settings';
 export { SnapshotBuilder } from './config-sync/snapshot-builder';
+export { SnapshotCache } from './config-sync/snapshot-cache';
 export { ChangeLogRetention } from './config-sync/change-log-retention';
 export { UsageIngestionWorker } from './usage/usage-ingestion.worker';
 export { UsageRoller } from './usage/usage-roller';

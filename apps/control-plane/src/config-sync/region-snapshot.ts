@@ -1,9 +1,7 @@
-import { ConfigHash, ENTITY_COLLECTIONS, type ConfigEntities, type EntityCollection } from '@tollgate/config';
+import { ConfigHash, ENTITY_COLLECTIONS, entityLineBatches, type ConfigEntities, type EntityCollection } from '@tollgate/config';
 import { gzipSync } from 'node:zlib';
 import type { ConfigState, Entity } from './config-state';
 import { filterForRegion, withDependents } from './region-filter';
-
-export const SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 
 /** What differs between two snapshots of a region: entities to upsert and ids to delete. */
 export interface SnapshotDiff {
@@ -85,15 +83,14 @@ export class RegionSnapshot {
     return diffIndexes(older.index, this.index);
   }
 
-  /** gzip of the entities' JSON, split into chunks no gRPC message limit can refuse. */
+  /**
+   * The entities as chunks, each one gzip member of whole entity lines (see entityLineBatches),
+   * so each is decoded on its own as it arrives and no step holds the config as one string:
+   * one JSON.stringify of 1M consumers with 2M keys threw `RangeError: Invalid string length`.
+   * A chunk holds ~2 M characters, well under the data plane's 16 MB message limit.
+   */
   encodedChunks(): Buffer[] {
-    if (!this.chunks) {
-      const encoded = gzipSync(Buffer.from(JSON.stringify(this.entities)), { level: 1 });
-      this.chunks = [];
-      for (let offset = 0; offset < encoded.length || this.chunks.length === 0; offset += SNAPSHOT_CHUNK_BYTES) {
-        this.chunks.push(encoded.subarray(offset, offset + SNAPSHOT_CHUNK_BYTES));
-      }
-    }
+    this.chunks ??= [...entityLineBatches(this.entities)].map((batch) => gzipSync(Buffer.from(batch), { level: 1 }));
     return this.chunks;
   }
 

@@ -15,11 +15,12 @@ import { createStatusServer } from '../status/status-server';
 import type { EdgeStats } from '../proxy/connection-guard';
 import { DescriptorWatch } from '../proxy/descriptor-watch';
 import { processMemory } from '../status/process-memory';
-import { NO_CONFIG, NOT_ACCEPTING, READY, type NodeStats, type Readiness, type StatusSource, type UsageStats } from '../status/status-source';
+import { NO_CONFIG, NOT_ACCEPTING, notServing, READY, type NodeStats, type Readiness, type StatusSource, type UsageStats } from '../status/status-source';
 import type { ApplyOutcome, ConfigApplier } from '../sync/config-applier';
 import { diffEntitiesSteps } from './entity-changes';
 import { isWorkerMessage, WORKER_SLOT_ENV, type PrimaryMessage } from './ipc-messages';
 import { WORKER_V8_FLAGS } from './worker-v8-flags';
+import { useWorkerAccept } from './scheduling-policy';
 
 const STATS_TIMEOUT_MS = 2000;
 
@@ -68,6 +69,8 @@ function mergeEdge(all: readonly EdgeStats[], expected: number, primary: Descrip
 export class ClusterPrimary implements ConfigApplier, StatusSource {
   /** Live workers by cluster id; `slot` (0..workers-1) is stable across restarts (the usage journal's). */
   private readonly workers = new Map<number, { worker: Worker; startedAt: number; slot: number }>();
+  /** Workers (by cluster id) that applied a config and so serve it; readiness waits for all of them. */
+  private readonly serving = new Set<number>();
   private readonly counters = new NodeCounterHost();
   private readonly contexts = new SecureContextCache();
   private readonly descriptors = new DescriptorWatch();
@@ -88,6 +91,7 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
 
   /** Forks the workers, waits until each listens, and opens the status port. Returns its URL. */
   async start(): Promise<string | null> {
+    useWorkerAccept();
     cluster.setupPrimary({ serialization: 'advanced', execArgv: [...process.execArgv, ...WORKER_V8_FLAGS] });
     await Promise.all(Array.from({ length: this.settings.workers }, (_, slot) => this.fork(slot)));
     const listen = this.settings.statusListen;
@@ -132,12 +136,14 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
     }
     if (!isWorkerMessage(message)) return;
     if (message.type === 'tollgate:stats') this.settle(this.statsWaiters, message.id, message.stats);
+    if (message.type === 'tollgate:applied' && message.outcome.ok) this.serving.add(worker.id);
     if (message.type === 'tollgate:applied') this.settle(this.applyWaiters, message.version, message.outcome);
   }
 
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
     const entry = this.workers.get(worker.id);
     this.workers.delete(worker.id);
+    this.serving.delete(worker.id);
     if (this.stopping) return;
     if (entry === undefined) return;
     this.logger.error({ worker: worker.id, slot: entry.slot, code, signal }, 'worker exited; starting another');
@@ -236,6 +242,9 @@ export class ClusterPrimary implements ConfigApplier, StatusSource {
 
   async readiness(): Promise<Readiness> {
     if (this.snapshot === null) return NO_CONFIG;
+    // The primary accepting a config is not enough: a worker still decoding it serves nothing yet.
+    const serving = [...this.workers.keys()].filter((id) => this.serving.has(id)).length;
+    if (serving < this.settings.workers) return notServing(serving, this.settings.workers);
     return (await this.stats()).edge.accepting ? READY : NOT_ACCEPTING;
   }
 

@@ -56,3 +56,8 @@ export interface Readiness {
 export const READY: Readiness = Object.freeze({ ready: true, message: 'ready' });
 export const NO_CONFIG: Readiness = Object.freeze({ ready: false, message: 'no configuration loaded yet' });
 export const NOT_ACCEPTING: Readiness = Object.freeze({ ready: false, message: 'not accepting connections: at the connection cap or out of file descriptors' });
+
+/** The cluster primary holds a config but not every worker serves it yet. */
+export function notServing(serving: number, workers: number): Readiness {
+  return Object.freeze({ ready: false, message: `workers still loading the configuration: ${serving} of ${workers} serving` });
+}

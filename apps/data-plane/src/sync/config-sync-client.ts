@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ConfigEntities, ConfigEntityError, EntityCollection } from '@tollgate/config';
+import type { ConfigEntities, ConfigEntityError, ConfigHash, EntityCollection } from '@tollgate/config';
 import {
   clusterChannel,
   loadConfigSync,
@@ -136,7 +136,7 @@ export class ConfigSyncClient {
       }
       if (assembled) {
         this.stats.snapshots++;
-        await this.applySnapshot(assembled.version, assembled.hash, assembled.entities);
+        await this.applySnapshot(assembled.version, assembled.hash, assembled.entities, assembled.received);
       }
     } else if (message.message === 'delta') {
       this.stats.deltas++;
@@ -159,12 +159,13 @@ export class ConfigSyncClient {
     this.options.applier.pluginMessage?.(message.plugin, payload);
   }
 
-  private async applySnapshot(version: number, hash: string, entities: ConfigEntities): Promise<void> {
-    const next = SyncedConfig.of(version, entities);
-    if (next.hash !== hash) {
-      this.nack(version, [{ entity: 'config', id: '', field: 'hash', message: `snapshot hash is ${next.hash}, expected ${hash}` }]);
+  /** `received` is the hash of the entities as they arrived (the assembler hashes them chunk by chunk). */
+  private async applySnapshot(version: number, hash: string, entities: ConfigEntities, received: ConfigHash): Promise<void> {
+    if (received.hex() !== hash) {
+      this.nack(version, [{ entity: 'config', id: '', field: 'hash', message: `snapshot hash is ${received.hex()}, expected ${hash}` }]);
       return;
     }
+    const next = SyncedConfig.of(version, entities, received);
     await this.install(next, entities, null, null);
   }
 

@@ -19,7 +19,7 @@ function toDelta(stored: StoredDelta): Delta {
 export async function loadDiskConfig(file: SnapshotFile): Promise<SyncedConfig | null> {
   const stored = await file.load();
   if (!stored) return null;
-  let config = SyncedConfig.of(stored.snapshot.version, stored.snapshot.entities);
+  let config = SyncedConfig.of(stored.snapshot.version, stored.snapshot.entities, stored.snapshot.computedHash);
   for (const delta of stored.deltas) {
     try {
       config = config.applyDelta(toDelta(delta)).config;

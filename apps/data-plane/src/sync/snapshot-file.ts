@@ -1,6 +1,6 @@
-import type { ConfigEntities } from '@tollgate/config';
+import { entityLineBatches, EntityLineReader, type ConfigEntities, type ConfigHash } from '@tollgate/config';
 import type { Delta } from '@tollgate/protocol';
-import { constants } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -8,6 +8,8 @@ export interface StoredSnapshot {
   readonly version: number;
   readonly hash: string;
   readonly entities: ConfigEntities;
+  /** The entities' hash, when computed while reading them (so a 3M-entity load hashes once). */
+  readonly computedHash?: ConfigHash;
 }
 
 /** A delta as journaled: entity JSON kept as text, so replay hashes exactly what was received. */
@@ -21,6 +23,11 @@ export interface StoredDelta {
 
 export const SNAPSHOT_FILE = 'config.json';
 export const JOURNAL_FILE = 'config.deltas';
+/** The header line; a copy written before the entity-line layout was the whole snapshot on one line. */
+type DiskHeader = { format?: unknown; version?: unknown; hash?: unknown; entities?: ConfigEntities };
+
+/** The snapshot file's header names its layout: a header line, then one entity per line. */
+export const DISK_FORMAT = 'tollgate-entity-lines/1';
 
 async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, constants.O_RDONLY);
@@ -64,7 +71,9 @@ export class SnapshotFile {
     const temp = `${this.path}.${process.pid}.tmp`;
     const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
     try {
-      await handle.writeFile(JSON.stringify(snapshot));
+      // A header line, then the entities a line each, written batch by batch: no one string of it all.
+      await handle.write(`${JSON.stringify({ format: DISK_FORMAT, version: snapshot.version, hash: snapshot.hash })}\n`);
+      for (const batch of entityLineBatches(snapshot.entities)) await handle.write(batch);
       await handle.sync();
     } finally {
       await handle.close();
@@ -98,25 +107,50 @@ export class SnapshotFile {
 
   /** The stored snapshot and the deltas to replay on it, or null when there is none. */
   async load(): Promise<{ snapshot: StoredSnapshot; deltas: StoredDelta[] } | null> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
-    let snapshot: StoredSnapshot;
-    try {
-      snapshot = JSON.parse(text) as StoredSnapshot;
-    } catch (err) {
-      throw new Error(`${this.path}: not a valid config snapshot (${(err as Error).message})`);
-    }
-    if (typeof snapshot.version !== 'number' || typeof snapshot.hash !== 'string' || typeof snapshot.entities !== 'object') {
-      throw new Error(`${this.path}: not a valid config snapshot (missing version, hash or entities)`);
-    }
+    const snapshot = await this.readSnapshot();
+    if (snapshot === null) return null;
     const deltas = await this.readJournal();
     this.journalEntries = deltas.length;
     return { snapshot, deltas };
+  }
+
+  /** Reads the snapshot file as a stream of entity lines after its header line. */
+  private async readSnapshot(): Promise<StoredSnapshot | null> {
+    const reader = new EntityLineReader();
+    let header = null as DiskHeader | null;
+    let pending = '';
+    try {
+      for await (const piece of createReadStream(this.path, { encoding: 'utf8', highWaterMark: 1024 * 1024 })) {
+        if (header !== null) {
+          reader.push(piece as string);
+          continue;
+        }
+        pending += piece as string;
+        const end = pending.indexOf('\n');
+        if (end < 0) continue;
+        header = JSON.parse(pending.slice(0, end)) as DiskHeader;
+        reader.push(pending.slice(end + 1));
+        pending = '';
+      }
+      // A copy of the older layout is one line with no newline after it.
+      if (header === null && pending.length > 0) header = JSON.parse(pending) as DiskHeader;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new Error(`${this.path}: not a valid config snapshot (${(err as Error).message})`);
+    }
+    if (header?.format === undefined && typeof header?.entities === 'object' && typeof header.version === 'number' && typeof header.hash === 'string') {
+      return { version: header.version, hash: header.hash, entities: header.entities };
+    }
+    if (header === null || header.format !== DISK_FORMAT || typeof header.version !== 'number' || typeof header.hash !== 'string') {
+      throw new Error(`${this.path}: not a valid config snapshot (no '${DISK_FORMAT}' header line with version and hash)`);
+    }
+    let entities: ConfigEntities;
+    try {
+      entities = reader.finish();
+    } catch (err) {
+      throw new Error(`${this.path}: not a valid config snapshot (${(err as Error).message})`);
+    }
+    return { version: header.version, hash: header.hash, entities, computedHash: reader.hash };
   }
 
   private async readJournal(): Promise<StoredDelta[]> {

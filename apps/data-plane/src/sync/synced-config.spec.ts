@@ -65,6 +65,14 @@ describe('SnapshotFile', () => {
     expect(loaded?.entities().consumers).toHaveLength(2);
   });
 
+  it('reads a disk copy written before the entity-line layout (the whole snapshot on one line)', async () => {
+    const first = entities(consumer(1));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ version: 4, hash: ConfigHash.of(first).hex(), entities: first }));
+    const loaded = await loadDiskConfig(new SnapshotFile(dir));
+    expect(loaded?.version).toBe(4);
+    expect(loaded?.hash).toBe(ConfigHash.of(first).hex());
+  });
+
   it('is null when absent and names the file when corrupt', async () => {
     expect(await loadDiskConfig(new SnapshotFile(dir))).toBeNull();
     writeFileSync(join(dir, 'config.json'), '{not json');

@@ -32,10 +32,11 @@ export class SyncedConfig {
     private readonly arrays: Map<EntityCollection, readonly Entity[]> = new Map(),
   ) {}
 
-  static of(version: number, entities: ConfigEntities): SyncedConfig {
+  /** `hasher`: the entities' hash when already computed (a snapshot is hashed as it arrives). */
+  static of(version: number, entities: ConfigEntities, hasher?: ConfigHash): SyncedConfig {
     const collections: Collections = new Map();
     for (const c of ENTITY_COLLECTIONS) collections.set(c, new Map(((entities[c] ?? []) as readonly Entity[]).map((e) => [e.id, e])));
-    return new SyncedConfig(version, collections, ConfigHash.of(entities));
+    return new SyncedConfig(version, collections, hasher?.clone() ?? ConfigHash.of(entities));
   }
 
   get hash(): string {
