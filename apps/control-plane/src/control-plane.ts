@@ -71,7 +71,9 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     throw err;
   }
   const address = app.getHttpServer().address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // A wildcard listen is reached through loopback: `Host: 0.0.0.0` is refused like any foreign name.
+  const reachable = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  const host = address.family === 'IPv6' ? `[${reachable}]` : reachable;
   const clusterPort = app.get(ConfigSyncServer).port;
   return {
     app,
