@@ -47,6 +47,8 @@ import { SchemasService } from './schemas/schemas.service';
 import type { ControlPlaneSettings } from './settings';
 import { TagsController } from './tags/tags.controller';
 import { TagsService } from './tags/tags.service';
+import { InvoiceIssuer } from './billing/invoice-issuer';
+import { PeriodClose } from './billing/period-close';
 import { BatchApplier } from './usage/batch-applier';
 import { RollupMarks } from './usage/rollup-marks';
 import { RollupWriter } from './usage/rollup-writer';
@@ -116,6 +118,8 @@ export class AppModule {
         UsageRetention,
         UsageEntityNames,
         UsageAnalytics,
+        InvoiceIssuer,
+        PeriodClose,
       ],
     };
   }

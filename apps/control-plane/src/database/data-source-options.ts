@@ -8,6 +8,7 @@ import { HmacauthCredentials1764202200000 } from './migrations/1764202200000-hma
 import { AdminTokens1764202100000 } from '../access/admin-tokens/admin-tokens.migration';
 import { Organizations1764202000000 } from '../organizations/organizations.migration';
 import { Marketplace1764202300000 } from '../marketplace/marketplace.migration';
+import { Invoices1764202400000 } from '../billing/invoices.migration';
 
 // An entity's migration lives in its own folder (organizations/, access/admin-tokens/); this is the order they run in.
 export const MIGRATIONS = [
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   AdminTokens1764202100000,
   HmacauthCredentials1764202200000,
   Marketplace1764202300000,
+  Invoices1764202400000,
 ];
 
 /** TypeORM options: explicit migrations run on start, never `synchronize`. */
