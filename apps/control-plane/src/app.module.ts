@@ -48,6 +48,11 @@ import type { ControlPlaneSettings } from './settings';
 import { TagsController } from './tags/tags.controller';
 import { TagsService } from './tags/tags.service';
 import { InvoiceIssuer } from './billing/invoice-issuer';
+import { InvoiceReader } from './billing/invoice-reader';
+import { InvoiceStatus } from './billing/invoice-status';
+import { InvoicesController } from './billing/invoices.controller';
+import { OrganizationRevenue, OrganizationRevenueController } from './billing/organization-revenue';
+import { SubscriptionUsageController, SubscriptionUsageReader } from './billing/subscription-usage';
 import { PeriodClose } from './billing/period-close';
 import { BatchApplier } from './usage/batch-applier';
 import { RollupMarks } from './usage/rollup-marks';
@@ -78,6 +83,9 @@ export class AppModule {
         AuditLogController,
         ProxyCacheController,
         SubscriptionCancelController,
+        InvoicesController,
+        SubscriptionUsageController,
+        OrganizationRevenueController,
         ...entityControllers(),
       ],
       providers: [
@@ -120,6 +128,10 @@ export class AppModule {
         UsageAnalytics,
         InvoiceIssuer,
         PeriodClose,
+        InvoiceReader,
+        InvoiceStatus,
+        SubscriptionUsageReader,
+        OrganizationRevenue,
       ],
     };
   }

@@ -17,6 +17,7 @@ export enum AdminErrorCode {
   MALFORMED_BODY = 101,
   PAYLOAD_TOO_LARGE = 102,
   UNSUPPORTED_MEDIA_TYPE = 103,
+  INVOICE_STATUS_CONFLICT = 104,
 }
 
 /** Exhaustive: a new code without a status and name does not compile. */
@@ -36,6 +37,7 @@ const RESPONSES: Record<AdminErrorCode, { status: number; name: string }> = {
   [AdminErrorCode.MALFORMED_BODY]: { status: 400, name: 'malformed body' },
   [AdminErrorCode.PAYLOAD_TOO_LARGE]: { status: 413, name: 'payload too large' },
   [AdminErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, name: 'unsupported media type' },
+  [AdminErrorCode.INVOICE_STATUS_CONFLICT]: { status: 409, name: 'invoice status conflict' },
 };
 
 export interface AdminErrorBody {

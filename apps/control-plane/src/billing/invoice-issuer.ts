@@ -63,10 +63,12 @@ export class InvoiceIssuer {
     const { lines, total } = invoiceLines({ terms, periodLabel: label(period), billable: usage.billable, late: late.map((l) => l.usage) });
     const number = await nextInvoiceNumber(db, sub.organization_id, sub.organization_name);
     const id = randomUUID();
+    // A voided invoice of this period is replaced by this one, never edited.
     await db.query(
       `INSERT INTO invoices (id, number, kind, organization_id, subscription_id, consumer_id, plan_id, terms_version, currency,
-         period_start, period_end, billable, total, status, issued_at)
-       VALUES ($1, $2, 'period', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'issued', $13)`,
+         period_start, period_end, billable, total, status, issued_at, replaces)
+       VALUES ($1, $2, 'period', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'issued', $13,
+         (SELECT id FROM invoices WHERE subscription_id = $4 AND period_start = $9 AND kind = 'period' AND status = 'void' ORDER BY issued_at DESC, number DESC LIMIT 1))`,
       [id, number, sub.organization_id, subscriptionId, sub.consumer_id, sub.plan_id, terms.version, terms.currency, start, period.end / 1000, usage.billable, total, Math.floor(now / 1000)],
     );
     await insertLines(db, id, lines, late);
