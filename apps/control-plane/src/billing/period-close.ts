@@ -6,8 +6,8 @@ import { usageSettled } from './usage-settlement';
 
 /** Subscriptions read per query while looking for due periods. */
 const PAGE = 1000;
-/** Invoices one replica issues at once (each holds a pooled connection). */
-const CONCURRENCY = 4;
+/** Invoices one replica issues at once by default (each holds a pooled connection of 10). */
+const DEFAULT_CONCURRENCY = 4;
 
 export interface CloseSummary {
   readonly issued: number;
@@ -54,6 +54,8 @@ export class PeriodClose implements OnApplicationBootstrap, OnApplicationShutdow
   private pass: Promise<unknown> | null = null;
   intervalMs = Number(process.env.TOLLGATE_BILLING_CLOSE_INTERVAL ?? '10') * 1000;
   graceMs = Number(process.env.TOLLGATE_BILLING_SETTLE_GRACE ?? '120') * 1000;
+  /** Invoices issued at once (each holds a pooled connection). */
+  concurrency = DEFAULT_CONCURRENCY;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -91,7 +93,7 @@ export class PeriodClose implements OnApplicationBootstrap, OnApplicationShutdow
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
       const due = rows.map((r) => ({ id: r.id, period: nextPeriodToClose(r, now) })).filter((d) => d.period !== null);
-      await runPool(due, CONCURRENCY, async (d) => {
+      await runPool(due, this.concurrency, async (d) => {
         if (!(await isSettled(d.period!))) return void waiting++;
         const outcome: IssueOutcome = await this.issuer.issue(d.id, d.period!, now);
         if ('issued' in outcome) issued++;
