@@ -13,6 +13,7 @@ import { ChangeLogRetention } from './config-sync/change-log-retention';
 import { ConfigPublisher, type CoalescingOptions } from './config-sync/config-publisher';
 import { ConfigSyncServer } from './config-sync/config-sync.server';
 import { resolveClusterTlsFiles } from './config-sync/dev-certificates';
+import { dashboardDir, dashboardStatic } from './dashboard/dashboard-static';
 import { ensureDatabase } from './database/ensure-database';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { isLoopback, type ControlPlaneSettings } from './settings';
@@ -57,6 +58,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     logger: new PinoNestLogger(settings.logLevel),
   });
   app.use(adminRequestScope);
+  app.use('/dashboard', dashboardStatic(dashboardDir()));
   const verifier = app.get(AdminTokenVerifier);
   // Who is calling is known before any body is read.
   app.use(adminAuthentication(verifier, { openWithoutTokens: isLoopback(settings.adminHost) }));
