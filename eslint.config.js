@@ -39,7 +39,21 @@ module.exports = [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        { allow: ['@tollgate/control-plane', '@tollgate/data-plane', '@tollgate/data-plane-sync', '@tollgate/data-plane-usage'], depConstraints },
+        {
+          allow: [
+            '@tollgate/control-plane',
+            '@tollgate/data-plane',
+            '@tollgate/data-plane-sync',
+            '@tollgate/data-plane-usage',
+            '@tollgate/control-plane-main',
+            '@tollgate/data-plane-main',
+            // The CLI's commands have no package face; its e2e suite calls them directly.
+            '../../apps/cli/src/**',
+            // Whole-platform plugin suites reuse the data plane's test support (upstreams, settings).
+            '../../apps/data-plane/test/support/**',
+          ],
+          depConstraints,
+        },
       ],
     },
   },

@@ -356,6 +356,39 @@ const multipartGarbage = fc.oneof(
     }),
 );
 
+/** JSON nested past 32 levels, anywhere in the body (a declarative file with a plugin config is about ten). */
+const tooDeep = fc
+  .tuple(fc.constantFrom(...COLLECTIONS), fc.integer({ min: 33, max: 100_000 }), fc.constantFrom('[', '{"a":'), fc.constantFrom('POST', 'PUT', 'PATCH'))
+  .map(([c, depth, open, method]) => {
+    const close = open === '[' ? ']' : '}';
+    const body = `{"tags":${open.repeat(depth - 1)}1${close.repeat(depth - 1)}}`;
+    const path = method === 'POST' ? c.path : `${c.path}/${seg(c.seed ?? PLUGIN_ID)}`;
+    return request(method as Method, path, { body, contentType: 'application/json', code: KONG.MALFORMED_BODY });
+  });
+
+/** Bytes that are not UTF-8 inside an otherwise valid JSON, form or multipart body. */
+const INVALID_UTF8 = [[0xff], [0xfe, 0xff], [0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]];
+const notUtf8 = fc
+  .tuple(fc.constantFrom(...NEEDS_FIELDS), fc.constantFrom(...INVALID_UTF8), fc.constantFrom('json', 'form', 'form-escaped', 'multipart'))
+  .map(([c, bytes, kind]) => {
+    const bad = Buffer.from(bytes);
+    const [name, value] = Object.entries(c.base)[0]!;
+    const init = { code: KONG.MALFORMED_BODY } as const;
+    if (kind === 'json') {
+      const text = JSON.stringify({ ...c.base, tags: ['x'] });
+      const at = text.indexOf('"x"') + 1;
+      return request('POST', c.path, { ...init, contentType: 'application/json', body: Buffer.concat([Buffer.from(text.slice(0, at)), bad, Buffer.from(text.slice(at))]) });
+    }
+    const form = qs.stringify(c.base, { allowDots: true, arrayFormat: 'repeat' });
+    if (kind === 'form') return request('POST', c.path, { ...init, contentType: 'application/x-www-form-urlencoded', body: Buffer.concat([Buffer.from(`${form}&tags=`), bad]) });
+    if (kind === 'form-escaped') {
+      const escaped = [...bad].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+      return request('POST', c.path, { ...init, contentType: 'application/x-www-form-urlencoded', body: `${form}&tags=a${escaped}` });
+    }
+    const body = Buffer.concat([Buffer.from(`--fuzzb\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${String(value)}`), bad, Buffer.from('\r\n--fuzzb--\r\n')]);
+    return request('POST', c.path, { ...init, contentType: 'multipart/form-data; boundary=fuzzb', body });
+  });
+
 /** Known fields aside, names no entity has; `constructor` & co. are inherited by every object. */
 const PROTOTYPE_NAMES = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__'];
 const unknownName = (fields: object) =>
@@ -784,12 +817,14 @@ describe('admin API under malformed requests', () => {
     jest.restoreAllMocks();
   });
 
-  it('refuses bodies that are not a JSON object, a form or multipart, and bodies over 1 MiB', async () => {
+  it('refuses bodies that are not a JSON object, a form or multipart, nested too deep, not UTF-8, or over 1 MiB', async () => {
     await run(malformedJson, 300);
     await run(jsonNotObject, 150);
     await run(badContentType, 100);
     await run(oversized, 30);
     await run(multipartGarbage, 150);
+    await run(tooDeep, 60);
+    await run(notUtf8, 100);
   }, 120_000);
 
   it('refuses unknown fields, wrong types for every field type, nulls and strings Postgres cannot store', async () => {

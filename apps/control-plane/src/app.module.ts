@@ -7,6 +7,7 @@ import { AdminTokenVerifier } from './access/admin-tokens/admin-token-verifier';
 import { AdminTokensController } from './access/admin-tokens/admin-tokens.controller';
 import { AdminTokensService } from './access/admin-tokens/admin-tokens.service';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
+import { IdempotencyKeys } from './admin/idempotency/idempotency-keys';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { UsageAnalytics } from './analytics/usage-analytics.service';
 import { UsageEntityNames } from './analytics/usage-entity-names';
@@ -67,7 +68,7 @@ export class AppModule {
   static forSettings(settings: ControlPlaneSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(settings.databaseUrl, settings.databaseSchema))],
+      imports: [TypeOrmModule.forRoot(dataSourceOptions(settings.databaseUrl, settings.databaseSchema, settings.databaseReadUrl ?? null))],
       // Fixed paths first: Express tries routes in order, so `/plugins/enabled` wins over `/plugins/:key`.
       controllers: [
         NodeInfoController,
@@ -90,6 +91,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: AdminExceptionFilter },
+        IdempotencyKeys,
         { provide: APP_GUARD, useClass: AccessGuard },
         AdminTokenVerifier,
         AdminTokensService,

@@ -7,6 +7,10 @@ import { adminAuthentication } from './access/admin-authentication';
 import { AdminBootstrap } from './access/admin-bootstrap';
 import { AdminTokenVerifier } from './access/admin-tokens/admin-token-verifier';
 import { adminBodyParser } from './admin/admin-body-parser';
+import { hostOriginPolicy } from './admin/host-origin-policy';
+import { hostOriginGuard } from './admin/host-origin.guard';
+import { IdempotencyKeys } from './admin/idempotency/idempotency-keys';
+import { idempotency } from './admin/idempotency/idempotency.middleware';
 import { adminRequestScope } from './admin/admin-request-scope';
 import { AppModule } from './app.module';
 import { ChangeLogRetention } from './config-sync/change-log-retention';
@@ -57,12 +61,15 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
     bodyParser: false,
     logger: new PinoNestLogger(settings.logLevel),
   });
+  // A foreign Host or Origin is refused before anything else (no token lookup for a rebinding page).
+  app.use(hostOriginGuard(hostOriginPolicy(settings.adminHost, settings.adminHosts, settings.adminAllowOrigins)));
   app.use(adminRequestScope);
   app.use('/dashboard', dashboardStatic(dashboardDir()));
   const verifier = app.get(AdminTokenVerifier);
   // Who is calling is known before any body is read.
   app.use(adminAuthentication(verifier, { openWithoutTokens: isLoopback(settings.adminHost) }));
   app.use(adminBodyParser);
+  app.use(idempotency(app.get(IdempotencyKeys)));
   await app.init();
   try {
     await guardAdminListen(app, settings, verifier);

@@ -29,6 +29,26 @@ describe('readControlPlaneSettings', () => {
     expect(readControlPlaneSettings({ TOLLGATE_USAGE_ROLL_INTERVAL: '0' }).usageRollIntervalMs).toBe(0);
   });
 
+  it('reads the admin host names and allowed origins as comma lists, normalized', () => {
+    expect(readControlPlaneSettings({})).toMatchObject({ adminHosts: [], adminAllowOrigins: [] });
+    const settings = readControlPlaneSettings({
+      TOLLGATE_ADMIN_HOSTS: 'Admin.Internal, cp.example.com., [fd00::1]',
+      TOLLGATE_ADMIN_ALLOW_ORIGINS: 'https://Dashboard.example.com,http://localhost:3000/',
+    });
+    expect(settings.adminHosts).toEqual(['admin.internal', 'cp.example.com', 'fd00::1']);
+    expect(settings.adminAllowOrigins).toEqual(['https://dashboard.example.com', 'http://localhost:3000']);
+  });
+
+  it.each([
+    [{ TOLLGATE_ADMIN_HOSTS: 'http://admin.internal' }, /TOLLGATE_ADMIN_HOSTS: expected host names without scheme or port/],
+    [{ TOLLGATE_ADMIN_HOSTS: 'admin.internal:8001' }, /TOLLGATE_ADMIN_HOSTS/],
+    [{ TOLLGATE_ADMIN_ALLOW_ORIGINS: 'dashboard.example.com' }, /TOLLGATE_ADMIN_ALLOW_ORIGINS: expected origins like/],
+    [{ TOLLGATE_ADMIN_ALLOW_ORIGINS: 'https://dashboard.example.com/app' }, /TOLLGATE_ADMIN_ALLOW_ORIGINS/],
+    [{ TOLLGATE_ADMIN_ALLOW_ORIGINS: '*' }, /TOLLGATE_ADMIN_ALLOW_ORIGINS/],
+  ])('refuses malformed admin host and origin lists: %j', (env, message) => {
+    expect(() => readControlPlaneSettings(env)).toThrow(message);
+  });
+
   it('reads an admin API off loopback (the start refuses it until a token exists) and a bootstrap token', () => {
     expect(readControlPlaneSettings({ TOLLGATE_ADMIN_LISTEN: '0.0.0.0:8001' })).toMatchObject({ adminHost: '0.0.0.0', adminBootstrapToken: null });
     const token = 'tgk_' + 'A'.repeat(43);

@@ -1,15 +1,23 @@
+import { redisAddressFromEnv } from '@tollgate/usage';
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { parseAdminHosts, parseAllowedOrigins } from './admin/host-origin-policy';
 import { TOKEN_PATTERN } from './access/admin-tokens/token-secret';
 
 /** The control plane's settings, read once from the environment (12-factor) and frozen. */
 export interface ControlPlaneSettings {
   readonly databaseUrl: string;
+  /** DATABASE_READ_URL: a read-only replica for analytics reads; none: the primary. */
+  readonly databaseReadUrl?: string | null;
   /** Postgres schema holding Tollgate's tables; tests give each suite its own. */
   readonly databaseSchema: string;
   readonly adminHost: string;
   readonly adminPort: number;
+  /** Names the admin API answers besides loopback names and its listen address (TOLLGATE_ADMIN_HOSTS). */
+  readonly adminHosts?: readonly string[];
+  /** Origins of pages allowed to write besides the admin API's own (TOLLGATE_ADMIN_ALLOW_ORIGINS). */
+  readonly adminAllowOrigins?: readonly string[];
   /** TOLLGATE_ADMIN_BOOTSTRAP_TOKEN: the admin token created at start when none exists yet. */
   readonly adminBootstrapToken: string | null;
   readonly clusterHost: string;
@@ -76,6 +84,12 @@ const HOUR_MS = 3_600_000;
 
 export const DEV_CERTIFICATE_DIR = join('.tollgate', 'cluster');
 
+function databaseReadUrl(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new Error(`DATABASE_READ_URL: expected a postgres:// URL, got '${value}'`);
+  return value;
+}
+
 export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): ControlPlaneSettings {
   const admin = parseListen(env.TOLLGATE_ADMIN_LISTEN ?? '127.0.0.1:8001', 'TOLLGATE_ADMIN_LISTEN');
   const cluster = parseListen(env.TOLLGATE_CLUSTER_LISTEN ?? '0.0.0.0:8005', 'TOLLGATE_CLUSTER_LISTEN');
@@ -90,9 +104,12 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
   }
   return Object.freeze({
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tollgate',
+    databaseReadUrl: databaseReadUrl(env.DATABASE_READ_URL),
     databaseSchema: schema,
     adminHost: admin.host,
     adminPort: admin.port,
+    adminHosts: Object.freeze(parseAdminHosts(env.TOLLGATE_ADMIN_HOSTS)),
+    adminAllowOrigins: Object.freeze(parseAllowedOrigins(env.TOLLGATE_ADMIN_ALLOW_ORIGINS)),
     adminBootstrapToken: bootstrap,
     clusterHost: cluster.host,
     clusterPort: cluster.port,
@@ -105,7 +122,8 @@ export function readControlPlaneSettings(env: NodeJS.ProcessEnv = process.env): 
     retainedVersions: positiveInteger(env.TOLLGATE_CHANGE_LOG_VERSIONS ?? '10000', 'TOLLGATE_CHANGE_LOG_VERSIONS'),
     devCertificateDir: env.TOLLGATE_DEV_CERT_DIR ?? DEV_CERTIFICATE_DIR,
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
-    redisUrl: redisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    // REDIS_URL, or the Redis Cluster / Sentinel address made from TOLLGATE_REDIS_CLUSTER / _SENTINELS.
+    redisUrl: env.TOLLGATE_REDIS_CLUSTER?.trim() || env.TOLLGATE_REDIS_SENTINELS?.trim() ? redisAddressFromEnv(env) : redisUrl(env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
     usageWorkerConcurrency: boundedInteger(env.TOLLGATE_USAGE_WORKER_CONCURRENCY ?? '4', 'TOLLGATE_USAGE_WORKER_CONCURRENCY', 0, 64),
     usageLockMs: boundedInteger(env.TOLLGATE_USAGE_LOCK_DURATION ?? '30', 'TOLLGATE_USAGE_LOCK_DURATION', 1, 600) * 1000,

@@ -139,4 +139,20 @@ describe('admin API: concurrent writes', () => {
       expect(await countRows(cp, 'routes', 'name = $1', [`r-${round}`])).toBe(0);
     }
   });
+
+  it('two POST /config imports at once both succeed and leave the file as the config, 20 rounds', async () => {
+    for (let round = 0; round < 20; round++) {
+      const file = (n: number) => ({
+        _format_version: '3.0',
+        services: [{ name: `imported-${round}`, host: `i${n}.internal`, routes: [{ name: `imported-route-${round}`, paths: ['/i'] }] }],
+        consumers: [{ username: `imported-${round}` }],
+      });
+      const answers = await Promise.all([send(cp, 'POST', '/config', file(1)), send(cp, 'POST', '/config', file(2))]);
+      expect(statuses(answers)).toBe('201  | 201 ');
+      const rows = await cp.schema.query<{ host: string }>('SELECT host FROM services');
+      expect(rows).toHaveLength(1);
+      expect(['i1.internal', 'i2.internal']).toContain(rows[0]!.host);
+      expect(await countRows(cp, 'routes')).toBe(1);
+    }
+  });
 });

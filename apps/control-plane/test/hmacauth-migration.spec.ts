@@ -3,6 +3,7 @@
 import { createTestSchema } from '@tollgate/testing';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options';
+import { undoThrough } from './migration-support';
 
 describe('migration: hmacauth_credentials', () => {
   it('creates the table with its consumer cascade, and reverts cleanly', async () => {
@@ -16,9 +17,7 @@ describe('migration: hmacauth_credentials', () => {
       await expect(db.query(`INSERT INTO hmacauth_credentials (id, created_at, updated_at, consumer_id, username, secret) VALUES ($1, 1, 1, $2, 'bob', 't')`, ['00000000-0000-4000-8000-000000000003', consumer])).rejects.toThrow(/unique/i);
       await db.query(`DELETE FROM consumers WHERE id = $1`, [consumer]);
       expect(await db.query(`SELECT count(*)::int AS n FROM hmacauth_credentials`)).toEqual([{ n: 0 }]);
-      // Undo every migration after it, then it.
-      const after = MIGRATIONS.length - 1 - MIGRATIONS.findIndex((m) => m.name === 'HmacauthCredentials1764202200000');
-      for (let i = 0; i <= after; i++) await db.undoLastMigration();
+      await undoThrough(db, 'HmacauthCredentials1764202200000');
       expect(await db.query(`SELECT to_regclass('hmacauth_credentials') AS t`)).toEqual([{ t: null }]);
       await db.runMigrations();
       expect(await db.query(`SELECT to_regclass('hmacauth_credentials')::text AS t`)).toEqual([{ t: 'hmacauth_credentials' }]);

@@ -32,7 +32,7 @@ describe('migration: plans, plan_versions, subscriptions', () => {
       await subscribe(db, '00000000-0000-4000-8000-000000000012', 'active');
       await expect(subscribe(db, '00000000-0000-4000-8000-000000000013', 'active')).rejects.toThrow(/unique/i);
       // Later migrations (invoices) go first, down to and including this one.
-      for (let undone = ''; undone !== 'Marketplace1764202300000'; ) {
+      for (let undone = ''; undone !== 'Marketplace1764202400000'; ) {
         undone = ((await db.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[])[0]!.name;
         await db.undoLastMigration();
       }

@@ -39,6 +39,14 @@ describe('admin API: a provider sees and manages only its own plans and their su
     expectStatus(await admin(cp).get(`/subscriptions/${sub.body.id}`).set(globex), 404);
     expectStatus(await admin(cp).post(`/subscriptions/${sub.body.id}/cancel`).set(globex).send({}), 404);
     expect((await admin(cp).get(`/subscriptions/${sub.body.id}`).set(bearer(boot))).body.status).toBe('active');
+
+    // The provider whose plan it is subscribes a consumer; another provider cannot use that plan.
+    const other = await admin(cp).post('/consumers').set(bearer(boot)).send({ username: 'dev2' });
+    const own = await admin(cp).post('/subscriptions').set(bearer(as.get('acme')!)).send({ consumer: { name: 'dev2' }, plan: { id: plan.body.id } });
+    expectStatus(own, 201);
+    expect(own.body.consumer).toEqual({ id: other.body.id });
+    expectStatus(await admin(cp).post('/subscriptions').set(globex).send({ consumer: { id: other.body.id }, plan: { id: plan.body.id } }), 400);
+    expect((await admin(cp).get('/subscriptions').set(globex)).body.data).toEqual([]);
   });
 
   it("a plan may cover only its own organization's services: one provider cannot close another's API", async () => {

@@ -23,6 +23,7 @@ import type { ApplyOutcome, ConfigApplier } from './sync/config-applier';
 import { deliverPluginMessage } from './config/plugin-messages';
 import { startServingUsage } from './usage/serving-usage';
 import type { UsageRecorder } from './usage/usage-recorder';
+import { useRegionPlanCounters } from './plans/plan-counters';
 
 export { applyEntityChanges, diffEntities } from './cluster/entity-changes';
 export { readDataPlaneSettings, type DataPlaneSettings, type ListenAddress } from './settings';
@@ -113,7 +114,8 @@ class DataPlane {
   ) {
     this.connections = guardFor(settings, logger);
     this.live = new LiveConfig(this.pools, logger, { probes: true, onSwapped: (config) => this.useDefaultCertificate(config) });
-    this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger);
+    this.services = new GatewayServices(nodeCounters, settings.redisKeyPrefix, logger, settings.redisUrl);
+    if (settings.planCounters === 'redis') useRegionPlanCounters(this.services, settings.redisUrl);
     const requestBuffering = {
       memoryBytes: settings.edge.clientBodyBufferBytes,
       tempDir: join(settings.prefix, 'tmp'),

@@ -1,8 +1,10 @@
+import { redisAddressFromEnv } from '@tollgate/usage';
 import { parseClusterTlsMode, type ClusterTlsFiles } from '@tollgate/protocol';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { readEdgeSettings, type EdgeSettings } from './proxy/edge-settings';
 import { readHeaderPolicy, type HeaderPolicy } from './proxy/header-policy';
+import { readTrustedProxies } from './proxy/trusted-proxies';
 import { readUsageSettings, type UsageSettings } from './usage/usage-settings';
 
 export interface ListenAddress {
@@ -34,6 +36,8 @@ export interface DataPlaneSettings {
   readonly labels: Readonly<Record<string, string>>;
   /** Prefix of every Redis key this node writes (rate-limiting counters, the usage queue): the control plane's. */
   readonly redisKeyPrefix: string;
+  /** TOLLGATE_PLAN_COUNTERS: `node` (default) counts plan quotas and rate limits per node, `redis` in the region's Redis (REDIS_URL). */
+  readonly planCounters: 'node' | 'redis';
   /** Metering (TOLLGATE_USAGE, TOLLGATE_USAGE_FLUSH_INTERVAL, TOLLGATE_USAGE_JOURNAL_MAX_BYTES). */
   readonly usage: UsageSettings;
   /** Client timeouts, connection caps and buffering bounds (TOLLGATE_CLIENT_*, *_CONNECTIONS, TOLLGATE_PROXY_BUFFER_SIZE). */
@@ -43,7 +47,11 @@ export interface DataPlaneSettings {
   /** How long close() waits for in-flight requests before cutting them. */
   readonly drainTimeoutMs: number;
   readonly logLevel: string;
-  /** Kong's `headers` and `headers_upstream` (TOLLGATE_HEADERS, TOLLGATE_HEADERS_UPSTREAM). */
+  /**
+   * Kong's `headers`, `headers_upstream`, `trusted_ips`, `real_ip_header`, `real_ip_recursive`
+   * (TOLLGATE_HEADERS, TOLLGATE_HEADERS_UPSTREAM, TOLLGATE_TRUSTED_IPS, TOLLGATE_REAL_IP_HEADER,
+   * TOLLGATE_REAL_IP_RECURSIVE).
+   */
   readonly headers: HeaderPolicy;
 }
 
@@ -76,6 +84,12 @@ function region(env: Env): string {
   if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(value)) {
     throw new Error(`TOLLGATE_REGION: expected lower-case letters, digits and dashes, got '${value}'`);
   }
+  return value;
+}
+
+function planCounters(env: Env): 'node' | 'redis' {
+  const value = env.TOLLGATE_PLAN_COUNTERS ?? 'node';
+  if (value !== 'node' && value !== 'redis') throw new Error(`TOLLGATE_PLAN_COUNTERS: expected node or redis, got '${value}'`);
   return value;
 }
 
@@ -125,16 +139,22 @@ export function readDataPlaneSettings(env: Env = process.env): DataPlaneSettings
     prefix: env.TOLLGATE_PREFIX ?? join('.tollgate', nodeName),
     declarativeConfig: env.TOLLGATE_DECLARATIVE_CONFIG || null,
     workers: integer(env, 'TOLLGATE_WORKERS', availableParallelism(), 0),
-    redisUrl: redisUrl(env),
+    // REDIS_URL, or the Redis Cluster / Sentinel address made from TOLLGATE_REDIS_CLUSTER / _SENTINELS.
+    redisUrl: env.TOLLGATE_REDIS_CLUSTER?.trim() || env.TOLLGATE_REDIS_SENTINELS?.trim() ? redisAddressFromEnv(env) : redisUrl(env),
     controlPlane: controlPlane(env),
     clusterTls: clusterTls(env),
     labels: labels(env),
     redisKeyPrefix: env.TOLLGATE_REDIS_KEY_PREFIX ?? 'tollgate:',
+    planCounters: planCounters(env),
     usage: readUsageSettings(env),
     edge: readEdgeSettings(env),
     maxHeaderSize: integer(env, 'TOLLGATE_MAX_HEADER_SIZE', 16 * 1024, 1024),
     drainTimeoutMs: integer(env, 'TOLLGATE_DRAIN_TIMEOUT', 30000, 0),
     logLevel: env.TOLLGATE_LOG_LEVEL ?? 'info',
-    headers: readHeaderPolicy(env.TOLLGATE_HEADERS, env.TOLLGATE_HEADERS_UPSTREAM),
+    headers: readHeaderPolicy(
+      env.TOLLGATE_HEADERS,
+      env.TOLLGATE_HEADERS_UPSTREAM,
+      readTrustedProxies(env.TOLLGATE_TRUSTED_IPS, env.TOLLGATE_REAL_IP_HEADER, env.TOLLGATE_REAL_IP_RECURSIVE),
+    ),
   });
 }

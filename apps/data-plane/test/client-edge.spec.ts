@@ -23,7 +23,20 @@ interface EdgeStatus {
 
 function declarativeFile(dir: string, upstream: EchoUpstream): string {
   const file = join(dir, 'kong.yml');
-  writeFileSync(file, ['_format_version: "3.0"', 'services:', '- name: echo', `  url: http://127.0.0.1:${upstream.port}`, '  routes:', '  - paths: [/api]'].join('\n'));
+  writeFileSync(
+    file,
+    [
+      '_format_version: "3.0"',
+      'services:',
+      '- name: echo',
+      `  url: http://127.0.0.1:${upstream.port}`,
+      '  routes:',
+      '  - paths: [/api]',
+      '  - paths: [/streamed]',
+      '    strip_path: false',
+      '    request_buffering: false',
+    ].join('\n'),
+  );
   return file;
 }
 
@@ -44,9 +57,9 @@ async function normalTraffic(proxy: string, everyMs: number, stop: Promise<void>
 }
 
 /** Whether one raw request head, then its body bytes one at a time every `everyMs`, is answered, and how. */
-function dripPost(port: number, length: number, bytes: number, everyMs: number): Promise<{ client: RawClient }> {
+function dripPost(port: number, length: number, bytes: number, everyMs: number, path = '/api/upload'): Promise<{ client: RawClient }> {
   const client = openRaw(port, (c) => {
-    c.socket.write(`POST /api/upload HTTP/1.1\r\nHost: edge.test\r\nContent-Length: ${length}\r\n\r\n`);
+    c.socket.write(`POST ${path} HTTP/1.1\r\nHost: edge.test\r\nContent-Length: ${length}\r\n\r\n`);
     let sent = 0;
     const drip = setInterval(() => {
       if (sent === bytes || !c.socket.writable) return clearInterval(drip);
@@ -113,6 +126,15 @@ describe('the proxy edge under idle and slow clients (1 s timeouts)', () => {
     expect(client.closedAfter).toBeGreaterThanOrEqual(900);
     expect(client.closedAfter).toBeLessThan(4000);
     expect(json<EdgeStatus>(await send(`${node.status}/status`)).server.client_body_timeouts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers 408 to a streamed body (request_buffering off) that stops arriving, and aborts its upstream request', async () => {
+    const { client } = await dripPost(portOf(node.proxy), 100, 10, 20, '/streamed/stalled');
+    expect(client.received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(client.closedAfter).toBeLessThan(4000);
+    await sleep(200);
+    expect(upstream.progress.get('/streamed/stalled')).toBe(10); // it was streaming
+    expect(upstream.aborted).toContain('/streamed/stalled');
   });
 
   it('serves a body that arrives slowly but never pauses as long as the timeout (it is between reads)', async () => {

@@ -22,7 +22,7 @@ describe('cors', () => {
     dp = await startTestDataPlane();
     const echo = service({ host: '127.0.0.1', port: upstream.port });
     const dead = service({ host: '127.0.0.1', port: 1, retries: 0 });
-    const hosts = ['cors1', 'cors2', 'cors3', 'cors4', 'cors5', 'cors7', 'cors-empty', 'cors10', 'cors13', 'cors14', 'cors15', 'cors16', 'cors-regex'];
+    const hosts = ['cors1', 'cors2', 'cors3', 'cors4', 'cors5', 'cors7', 'cors-empty', 'cors10', 'cors13', 'cors14', 'cors15', 'cors16', 'cors-regex', 'cors12'];
     const routes = Object.fromEntries(hosts.map((h) => [h, route(echo, { hosts: [`${h}.test`], strip_path: false })]));
     routes['cors-timeout'] = route(dead, { hosts: ['cors-timeout.test'] });
     const alice = consumer('alice');
@@ -47,6 +47,7 @@ describe('cors', () => {
           plugin('cors', { allow_origin_absent: false, origins: ['foo.bar'], exposed_headers: ['x-auth-token'], credentials: true }, { route: routes.cors15 }),
           plugin('cors', { allow_origin_absent: true, origins: ['foo.bar'], exposed_headers: ['x-auth-token'], credentials: true }, { route: routes.cors16 }),
           plugin('cors', { origins: ['(.*[./])?foo\\.test'] }, { route: routes['cors-regex'] }),
+          plugin('cors', { credentials: true, max_age: 1728000, headers: ['DNT', 'X-CustomHeader'], methods: null, origins: ['a.xxx.test', 'allowed-domain.test'] }, { route: routes.cors12 }),
           plugin('cors', { ...FULL, max_age: 10, preflight_continue: true }, { route: routes['cors-timeout'] }),
         ],
       }),
@@ -121,6 +122,15 @@ describe('cors', () => {
     it('echoes Access-Control-Request-Headers when no headers are configured', async () => {
       const res = await preflight('cors5.test', { origin: 'origin5.test', 'access-control-request-headers': 'origin,accepts' });
       expect(res.headers['access-control-allow-headers']).toBe('origin,accepts');
+    });
+
+    // route12 of Kong's setup: methods = ngx.null, several origins
+    it('sends every method when methods is null, and only a listed origin', async () => {
+      const res = await preflight('cors12.test', { origin: 'allowed-domain.test' });
+      expect(res.headers['access-control-allow-methods']).toBe(DEFAULT_METHODS);
+      expect(res.headers['access-control-allow-origin']).toBe('allowed-domain.test');
+      expect(res.headers['access-control-max-age']).toBe('1728000');
+      expect((await preflight('cors12.test', { origin: 'other.test' })).headers['access-control-allow-origin']).toBeUndefined();
     });
 
     // it("support private-network")

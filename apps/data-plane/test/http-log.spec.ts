@@ -217,3 +217,24 @@ describe('http-log enabled globally', () => {
     await Promise.all([upstream.close(), logs.down()]);
   });
 });
+
+describe('http-log config changes', () => {
+  // 01-log_spec.lua: it("puts changed configuration into effect immediately") and it("does not mix buffers")
+  it('sends to the new endpoint as soon as the config changes; the old queue delivers what it held', async () => {
+    const upstream = await startEchoUpstream();
+    const [first, second] = await Promise.all([HttpLogReceiver.start(), HttpLogReceiver.start()]);
+    const dp = await startTestDataPlane();
+    const echo = service({ host: '127.0.0.1', port: upstream.port });
+    const r = route(echo, { paths: ['/'] });
+    const logTo = (url: string) => snapshot({ services: [echo], routes: [r], plugins: [plugin('http-log', { http_endpoint: url, queue: { max_batch_size: 10, max_coalescing_delay: 0.2 } }, { route: r })] });
+    expect(await dp.applySnapshot(logTo(first.url))).toEqual({ ok: true });
+    for (let i = 0; i < 3; i++) expect((await send(`${dp.proxyUrl}/before-${i}`)).status).toBe(200);
+    expect(await dp.applySnapshot(logTo(second.url))).toEqual({ ok: true });
+    for (let i = 0; i < 2; i++) expect((await send(`${dp.proxyUrl}/after-${i}`)).status).toBe(200);
+    await Promise.all([first.waitForEntries(3), second.waitForEntries(2)]);
+    expect(first.entries<Entry>().map((e) => e.request.uri)).toEqual(['/before-0', '/before-1', '/before-2']);
+    expect(second.entries<Entry>().map((e) => e.request.uri)).toEqual(['/after-0', '/after-1']);
+    await dp.close();
+    await Promise.all([upstream.close(), first.down(), second.down()]);
+  });
+});

@@ -227,4 +227,15 @@ describe('jwt', () => {
     expect(await id({ authorization: basic })).toBe(basicUser.id);
     expect(await id({})).toBe(anon.id);
   });
+
+  it('verifies a remembered token afresh once its secret changed in a new config', async () => {
+    const token = hs256({ iss: 'hs256-key', n: 'remembered' });
+    expect((await get('/plain', bearer(token))).status).toBe(200);
+    expect((await get('/plain', bearer(token))).status).toBe(200);
+    const rotated = { ...secrets.hs256, secret: 'rotated-secret' };
+    const next = snapshot({ services: [{ ...echo, port: upstream.port }], routes: [routes.plain], consumers: [jwtUser], jwt_secrets: [rotated], plugins: [plugin('jwt', {}, { route: routes.plain })] });
+    expect(await dp.applySnapshot(next)).toEqual({ ok: true });
+    await expectRefusal('/plain', bearer(token), 'Invalid signature');
+    expect((await get('/plain', bearer(signJwt('HS256', { iss: 'hs256-key' }, 'rotated-secret')))).status).toBe(200);
+  });
 });

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startDataPlaneProcess, type DataPlaneProcess } from './support/data-plane-process';
 import { startEchoUpstream, type Echo, type EchoUpstream } from './support/echo-upstream';
-import { json, send, type Reply } from './support/test-data-plane';
+import { loadInitialSnapshot } from '../src/config/initial-config';
+import { readHeaderPolicy } from '../src/proxy/header-policy';
+import type { RunningDataPlane } from '../src/data-plane';
+import { route, service, snapshot } from './support/config-fixtures';
+import { json, send, startTestDataPlane, type Reply } from './support/test-data-plane';
 
 /**
  * Data-plane processes started as an operator starts them, with Kong's `headers` and
@@ -38,27 +42,34 @@ function declarativeFile(upstreamPort: number, closedPort: number): string {
 describe('TOLLGATE_HEADERS and TOLLGATE_HEADERS_UPSTREAM (Kong headers / headers_upstream), data-plane processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-kong-headers-'));
   let upstream: EchoUpstream;
-  const nodes: Record<string, DataPlaneProcess> = {};
+  const processes: DataPlaneProcess[] = [];
+  const planes: RunningDataPlane[] = [];
+  const nodes: Record<string, { proxy: string }> = {};
 
   beforeAll(async () => {
     upstream = await startEchoUpstream();
     const file = join(dir, 'kong.yml');
     writeFileSync(file, declarativeFile(upstream.port, await freePort()));
-    const settings: Record<string, Record<string, string>> = {
-      default: {},
-      off: { TOLLGATE_HEADERS: 'off', TOLLGATE_HEADERS_UPSTREAM: 'off' },
-      serverTokensOffProxyLatency: { TOLLGATE_HEADERS: 'server_tokens, off, X-Kong-Proxy-Latency' },
-      upstreamLatency: { TOLLGATE_HEADERS: 'X-Kong-Upstream-Latency' },
-    };
-    await Promise.all(
-      Object.entries(settings).map(async ([name, env]) => {
-        nodes[name] = await startDataPlaneProcess(file, join(dir, name), env);
-      }),
-    );
-  }, 60_000);
+    // Two processes read the settings from the environment as an operator's node does; started one
+    // after the other, as several at once outlast the readiness wait on a loaded machine.
+    const environments: Record<string, Record<string, string>> = { default: {}, off: { TOLLGATE_HEADERS: 'off', TOLLGATE_HEADERS_UPSTREAM: 'off' } };
+    for (const [name, env] of Object.entries(environments)) {
+      const node = await startDataPlaneProcess(file, join(dir, name), env);
+      processes.push(node);
+      nodes[name] = node;
+    }
+    // Two more settings on in-process data planes serving the same file.
+    const initial = (await loadInitialSnapshot({ declarativeConfig: file, prefix: join(dir, 'in-process') }))!.snapshot;
+    for (const [name, headers] of Object.entries({ serverTokensOffProxyLatency: 'server_tokens, off, X-Kong-Proxy-Latency', upstreamLatency: 'X-Kong-Upstream-Latency' })) {
+      const dp = await startTestDataPlane({ headers: readHeaderPolicy(headers) });
+      planes.push(dp);
+      expect(await dp.applySnapshot({ ...initial, version: 1 })).toEqual({ ok: true });
+      nodes[name] = { proxy: dp.proxyUrl };
+    }
+  }, 90_000);
 
   afterAll(async () => {
-    await Promise.all(Object.values(nodes).map((node) => node.stop()));
+    await Promise.all([...processes.map((node) => node.stop()), ...planes.map((dp) => dp.close())]);
     await upstream.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -189,5 +200,44 @@ describe('TOLLGATE_HEADERS and TOLLGATE_HEADERS_UPSTREAM (Kong headers / headers
       const reply = await get('upstreamLatency', '/', 'nowhere.test');
       for (const name of ['x-kong-upstream-latency', 'x-kong-proxy-latency', 'x-kong-response-latency']) expect(reply.headers[name]).toBeUndefined();
     });
+  });
+});
+
+describe('spec/02-integration/05-proxy/15-upstream-status-header_spec.lua (in-process data planes)', () => {
+  let upstream: EchoUpstream;
+  const planes: RunningDataPlane[] = [];
+
+  beforeAll(async () => {
+    upstream = await startEchoUpstream();
+  });
+
+  afterAll(async () => {
+    await Promise.all(planes.map((dp) => dp.close()));
+    await upstream.close();
+  });
+
+  async function planeWith(headers?: string): Promise<RunningDataPlane> {
+    const dp = await startTestDataPlane(headers === undefined ? {} : { headers: readHeaderPolicy(headers) });
+    planes.push(dp);
+    const svc = service({ host: '127.0.0.1', port: upstream.port });
+    const down = service({ host: '127.0.0.1', port: await freePort(), retries: 0 });
+    const outcome = await dp.applySnapshot(snapshot({ services: [svc, down], routes: [route(svc, { paths: ['/status/200'] }), route(down, { paths: ['/down'] })] }));
+    expect(outcome).toEqual({ ok: true });
+    return dp;
+  }
+
+  it('is not injected with default configuration', async () => {
+    const dp = await planeWith();
+    expect((await send(`${dp.proxyUrl}/status/200`)).headers['x-kong-upstream-status']).toBeUndefined();
+  });
+
+  it('is injected with configuration [headers=X-Kong-Upstream-Status]; should be same as upstream status code', async () => {
+    const dp = await planeWith('X-Kong-Upstream-Status');
+    const reply = await send(`${dp.proxyUrl}/status/200`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['x-kong-upstream-status']).toBe('200');
+    expect(reply.headers.server).toBeUndefined();
+    // No answer from the upstream: the status the gateway answered, as Kong reports it.
+    expect((await send(`${dp.proxyUrl}/down`)).headers['x-kong-upstream-status']).toBe('502');
   });
 });

@@ -55,4 +55,12 @@ describe('spec/02-integration/05-proxy/08-uri_encoding_spec.lua', () => {
     expect(await upstreamUrl('/request/auth%2F123')).toBe('/request/auth%2F123');
     expect(await upstreamUrl('/stripped-path/request/auth%2F123')).toBe('/request/auth%2F123');
   });
+
+  // kong/tools/uri.lua: `normalize` decodes all but reserved characters before routing, and the
+  // runloop `escape`s upstream_uri again (upper-case hex); reserved escapes are upper-cased.
+  it('sends decoded characters back encoded, and reserved escapes upper-cased', async () => {
+    expect(await upstreamUrl('/request/a%20b%7c%c3%a9')).toBe('/request/a%20b%7C%C3%A9');
+    expect(await upstreamUrl('/request/foo%2fbar')).toBe('/request/foo%2Fbar');
+    expect(await upstreamUrl('/stripped-path/%72equest')).toBe('/request');
+  });
 });

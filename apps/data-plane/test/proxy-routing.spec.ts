@@ -102,6 +102,9 @@ describe('proxying: routing, paths, forwarded headers', () => {
     const reply = await send(`${dp.proxyUrl}/secure`);
     expect(reply.status).toBe(426);
     expect(json(reply)).toEqual({ message: 'Please use HTTPS protocol' });
+    // As Kong answers it (runloop handler.lua): how to upgrade.
+    expect(reply.headers.upgrade).toBe('TLS/1.2, HTTP/1.1');
+    expect(reply.headers.connection).toBe('Upgrade');
     const moved = await send(`${dp.proxyUrl}/moved/x?q=1`, { headers: { host: 'api.test' } });
     expect(moved.status).toBe(301);
     expect(moved.headers.location).toBe('https://api.test/moved/x?q=1');

@@ -23,7 +23,10 @@ describe('request-termination', () => {
     ['/api9', { echo: true, status_code: 404 }],
     ['/api10', { echo: true, trigger: 'gimme-an-echo', status_code: 404 }],
   ];
-  const routes = cases.map(([path]) => route(echo, { paths: [path], hosts: [`${path.slice(1)}.request-termination.test`] }));
+  // api9's path captures as Kong's spec route does (`~/(?<parameter>status)/200`, under the case's prefix).
+  const routes = cases.map(([path]) =>
+    route(echo, { paths: [path === '/api9' ? '~/api9/(?<parameter>status)/200' : path], hosts: [`${path.slice(1)}.request-termination.test`] }),
+  );
   const serviceless = route(null, { paths: ['/api7'] });
 
   beforeAll(async () => {
@@ -81,6 +84,8 @@ describe('request-termination', () => {
     expect(echoed.request).toEqual({
       headers: { 'content-length': '9', host: 'api9.request-termination.test', connection: 'close' },
       host: 'api9.request-termination.test',
+      port: Number(new URL(dp.proxyUrl).port),
+      uri_captures: { named: { parameter: 'status' }, unnamed: ['status'] },
       method: 'GET',
       path: '/api9/status/200',
       query: { hello: 'there' },

@@ -37,6 +37,9 @@ export interface PluginContext {
    */
   readBody(limit: number): Promise<Buffer>;
 
+  /** Regex captures of the matched path (`0` the whole match, then positional and named groups); null without. */
+  readonly uriCaptures: Readonly<Record<string, string>> | null;
+
   // What the router matched; null on a request no route matched.
   readonly route: Route | null;
   readonly service: Service | null;

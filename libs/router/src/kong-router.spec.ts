@@ -248,6 +248,14 @@ describe(`${KONG}: exec()`, () => {
     expect(exec(routes, '/users/1984/profile/email')?.captures).toEqual({ 0: '/users/1984/profile/email', 1: '1984', 2: 'email', user_id: '1984', scope: 'email' });
   });
 
+  it('returns uri_captures normalized, fix #7913', () => {
+    const routes = [route({ paths: ['~/users/(?P<fullname>[a-zA-Z\\s\\d%]+)/profile/?(?P<scope>[a-z]*)'], strip_path: false })];
+    const match = exec(routes, '/users/%6aohn%20doe/profile');
+    expect(match?.captures).toEqual({ 0: '/users/john doe/profile', 1: 'john doe', 2: '', fullname: 'john doe', scope: '' });
+    // What was decoded goes back encoded upstream, as Kong escapes upstream_uri.
+    expect(match?.upstreamPath).toBe('/users/john%20doe/profile');
+  });
+
   it('returns no uri_captures from a [uri prefix] match, nor from a [uri regex] match without groups', () => {
     const prefix = exec([route({ paths: ['/hello'], strip_path: true })], '/hello/world');
     expect(prefix?.captures).toBeNull();

@@ -1,6 +1,7 @@
 import type { Route, Service } from '@tollgate/config';
 import type { RouteEntry } from './route-entry';
 import type { RouteMatch } from './router-types';
+import { escapeForUpstream } from './percent-encoding';
 import { upstreamPath } from './upstream-path';
 
 /**
@@ -18,11 +19,13 @@ export class RouteMatchResult implements RouteMatch {
   private readonly groupNumbers: readonly number[] | null;
   private built: Readonly<Record<string, string>> | null = null;
 
-  constructor(entry: RouteEntry, path: string, found: RegExpExecArray | null, matchedHost: string | null, httpsRedirect: boolean) {
+  /** `decoded`: the path had escapes decoded, which go back encoded upstream. */
+  constructor(entry: RouteEntry, path: string, found: RegExpExecArray | null, matchedHost: string | null, httpsRedirect: boolean, decoded: boolean) {
     this.route = entry.route;
     this.service = entry.service;
     this.matchedPath = found === null ? entry.prefix : found[0];
-    this.upstreamPath = upstreamPath(entry.stripPath, entry.pathHandling, entry.servicePath, path, this.matchedPath);
+    const upstream = upstreamPath(entry.stripPath, entry.pathHandling, entry.servicePath, path, this.matchedPath);
+    this.upstreamPath = decoded ? escapeForUpstream(upstream) : upstream;
     this.matchedHost = matchedHost;
     this.httpsRedirect = httpsRedirect;
     // Kong reports captures only for regexes with groups.

@@ -51,14 +51,16 @@ export class RouteMatcher implements Router {
       }
     }
     const method = methodBit(req.method);
+    const raw = req.rawPath ?? req.path;
+    const decoded = path !== raw && raw.indexOf('%') !== -1;
     for (let list = queue.nextList(); list !== -1; list = queue.nextList()) {
       const entry = this.entries[queue.rank(list)]!;
       if (accepts(entry, req, method)) {
         const httpsRedirect = entry.httpsOnly && req.protocol === 'http';
-        if (entry.regexPath === null) return new RouteMatchResult(entry, path, null, queue.host(list), httpsRedirect);
+        if (entry.regexPath === null) return new RouteMatchResult(entry, path, null, queue.host(list), httpsRedirect, decoded);
         // The regex goes last, as the dearest check; its result is the match's.
         const found = entry.regexPath.regex.exec(path);
-        if (found !== null) return new RouteMatchResult(entry, path, found, queue.host(list), httpsRedirect);
+        if (found !== null) return new RouteMatchResult(entry, path, found, queue.host(list), httpsRedirect, decoded);
       }
       queue.advance(list);
     }

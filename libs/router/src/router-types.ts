@@ -6,6 +6,8 @@ export interface RouteRequest {
   readonly host: string;
   /** Raw request-target path without the query string; may be percent-encoded. */
   readonly path: string;
+  /** The path as received, when `path` is already normalised (the proxy normalises it once for plugins). */
+  readonly rawPath?: string;
   /** node's IncomingHttpHeaders: lower-cased names. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /**

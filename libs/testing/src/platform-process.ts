@@ -42,10 +42,15 @@ export interface PlatformProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `npm run <role>` equivalents directly with node (no npm wrapper to forward signals through). */
-export function startPlatformProcess(role: 'control-plane' | 'data-plane', env: Record<string, string>): PlatformProcess {
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'tools', 'register.js'), join(ROOT, 'apps', role, 'src', 'main.ts')], {
-    cwd: ROOT,
+/**
+ * Starts `npm run <role>` equivalents directly with node (no npm wrapper to forward signals
+ * through); with `built`, the built `main.js` of the role in that dist directory instead, plain
+ * JavaScript run with no TypeScript hook, from `cwd`.
+ */
+export function startPlatformProcess(role: 'control-plane' | 'data-plane', env: Record<string, string>, built?: { dist: string; cwd: string }): PlatformProcess {
+  const args = built ? [join(built.dist, 'apps', role, 'main.js')] : ['-r', join(ROOT, 'tools', 'register.js'), join(ROOT, 'apps', role, 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: built?.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', TOLLGATE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

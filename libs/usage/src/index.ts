@@ -11,3 +11,4 @@ export {
 } from './usage-batch';
 export { parseUsageBatch, UsageBatchError, type DecodedUsageBatch, type DecodedUsageRow } from './parse-usage-batch';
 export { USAGE_JOB, USAGE_JOB_ATTEMPTS, USAGE_JOB_OPTIONS, USAGE_QUEUE, usageQueuePrefix, usageRetryDelay } from './usage-queue';
+export { bullmqConnection, createRedisClient, deploymentRedisFor, isClusterAddress, parseRedisAddress, redisAddressFromEnv, type RedisAddress, type RedisNode } from './redis-address';

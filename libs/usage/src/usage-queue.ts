@@ -29,7 +29,9 @@ export function usageRetryDelay(attemptsMade: number): number {
  * BullMQ's `prefix` for a deployment's Redis key prefix (`tollgate:` → `tollgate`), so usage
  * jobs live beside the rate-limiting counters (`tollgate:ratelimit:...`) under one prefix.
  */
-export function usageQueuePrefix(redisKeyPrefix: string): string {
-  const trimmed = redisKeyPrefix.replace(/:+$/, '');
-  return trimmed === '' ? 'tollgate' : trimmed;
+export function usageQueuePrefix(redisKeyPrefix: string, clustered = false): string {
+  const trimmed = redisKeyPrefix.replace(/:+$/, '') || 'tollgate';
+  // On Redis Cluster every key of a queue must hash to one slot (BullMQ's scripts touch several
+  // at once): a hash tag, unless the prefix already carries one.
+  return clustered && !/\{[^}]+\}/.test(trimmed) ? `{${trimmed}}` : trimmed;
 }

@@ -28,6 +28,9 @@ const ROWS = [
   { id: 'tollgate-full', label: 'Tollgate, key-auth + rate-limiting (local), 100 routes / 100 consumers' },
   { id: 'tollgate-full-prometheus', label: 'Tollgate full + global prometheus (every series on, per consumer)' },
   { id: 'tollgate-full-httplog', label: 'Tollgate full + global http-log (batches of 100 to the upstream nginx)' },
+  { id: 'tollgate-full-basic', label: 'Tollgate full with basic-auth (scrypt hashes) in key-auth\'s place' },
+  { id: 'tollgate-full-jwt', label: 'Tollgate full with jwt (HS256) in key-auth\'s place' },
+  { id: 'tollgate-full-hmac', label: 'Tollgate full with hmac-auth (hmac-sha256 over Date) in key-auth\'s place' },
   { id: 'tollgate-full-plans', label: 'Tollgate full + marketplace (plan over every service: subscription, rate limit, quota)' },
 ];
 const CR_ROWS = [
@@ -96,7 +99,8 @@ for (const row of ROWS) {
 
 // What a plugin costs on the full row (issue 14): each row's best req/s as a ratio to the bare
 // row's and the full row's of this same run, and the same per proxy CPU-second (the noise check).
-const PLUGIN_ROWS = ['tollgate-full', 'tollgate-full-prometheus', 'tollgate-full-httplog', 'tollgate-full-plans'];
+// The auth rows (basic, jwt, hmac) are the full row with that auth plugin instead of key-auth.
+const PLUGIN_ROWS = ['tollgate-full', 'tollgate-full-prometheus', 'tollgate-full-httplog', 'tollgate-full-basic', 'tollgate-full-jwt', 'tollgate-full-hmac', 'tollgate-full-plans'];
 if (PLUGIN_ROWS.some((id) => summary.get(id)?.top)) {
   const perCpuOf = (id) => summary.get(id)?.top?.perCpu;
   out.push('');

@@ -38,26 +38,34 @@ TOLLGATE_CMD=${BENCH_TOLLGATE_CMD:-npm run --silent data-plane}
 TG_WORKERS=${BENCH_TOLLGATE_WORKERS:-1}
 TG_USAGE=${BENCH_TOLLGATE_USAGE:-off}
 # Rows to run (all by default); e.g. BENCH_ROWS="direct nginx bare-node".
-ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog tollgate-full-plans"
+# tollgate-full-{basic,jwt,hmac}: the full row with that auth plugin in key-auth's place (the cost of each auth plugin).
+AUTH_ROWS="tollgate-full-basic tollgate-full-jwt tollgate-full-hmac"
+ALL_ROWS="direct nginx fast-gateway eg eg-keyauth bare-node tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS tollgate-full-plans"
 # The Tollgate rows (each a data plane of its own on the proxy core, started side by side).
-TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog tollgate-full-plans"
+TG_ROWS="tollgate-bare tollgate-full tollgate-full-prometheus tollgate-full-httplog $AUTH_ROWS tollgate-full-plans"
 ROWS=${BENCH_ROWS:-$ALL_ROWS}
 
 FAST_GATEWAY_VERSION=3.4.7    # 5.x needs a dependency version the npm registry here lacks
 EXPRESS_GATEWAY_VERSION=1.16.11 # the latest 1.x
 
-export PORT_UPSTREAM=18080 PORT_NGINX_PROXY=18081 PORT_FAST_GATEWAY=18082
-export PORT_EG=18083 PORT_EG_ADMIN=18084 PORT_EG_KEYAUTH=18085 PORT_EG_KEYAUTH_ADMIN=18086
-export PORT_BARE_NODE=18087
-export PORT_TG_BARE=18088 PORT_TG_BARE_STATUS=18089 PORT_TG_FULL=18090 PORT_TG_FULL_STATUS=18091
+# Every port is 18080 + n; BENCH_PORT_OFFSET moves them all, so that a second run on the machine
+# (another branch's A/B) does not measure this run's processes. The cores stay shared.
+P=$((18080 + ${BENCH_PORT_OFFSET:-0}))
+export PORT_UPSTREAM=$((P + 0)) PORT_NGINX_PROXY=$((P + 1)) PORT_FAST_GATEWAY=$((P + 2))
+export PORT_EG=$((P + 3)) PORT_EG_ADMIN=$((P + 4)) PORT_EG_KEYAUTH=$((P + 5)) PORT_EG_KEYAUTH_ADMIN=$((P + 6))
+export PORT_BARE_NODE=$((P + 7))
+export PORT_TG_BARE=$((P + 8)) PORT_TG_BARE_STATUS=$((P + 9)) PORT_TG_FULL=$((P + 10)) PORT_TG_FULL_STATUS=$((P + 11))
 # The full row plus one global plugin each: prometheus, and http-log posting to the upstream nginx.
-export PORT_TG_PROM=18092 PORT_TG_PROM_STATUS=18093 PORT_TG_HTTPLOG=18094 PORT_TG_HTTPLOG_STATUS=18095
+export PORT_TG_PROM=$((P + 12)) PORT_TG_PROM_STATUS=$((P + 13)) PORT_TG_HTTPLOG=$((P + 14)) PORT_TG_HTTPLOG_STATUS=$((P + 15))
+# The full row with another auth plugin: basic-auth, jwt, hmac-auth.
+export PORT_TG_BASIC=$((P + 16)) PORT_TG_BASIC_STATUS=$((P + 17)) PORT_TG_JWT=$((P + 18)) PORT_TG_JWT_STATUS=$((P + 19)) PORT_TG_HMAC=$((P + 20)) PORT_TG_HMAC_STATUS=$((P + 21))
 # The full row behind the marketplace: a plan over every service, each consumer subscribed (issue 12).
-export PORT_TG_PLANS=18096 PORT_TG_PLANS_STATUS=18097
+export PORT_TG_PLANS=$((P + 22)) PORT_TG_PLANS_STATUS=$((P + 23))
 export FULL_ROUTES=100
 ALL_PORTS="$PORT_UPSTREAM $PORT_NGINX_PROXY $PORT_FAST_GATEWAY $PORT_EG $PORT_EG_ADMIN $PORT_EG_KEYAUTH \
 $PORT_EG_KEYAUTH_ADMIN $PORT_BARE_NODE $PORT_TG_BARE $PORT_TG_BARE_STATUS $PORT_TG_FULL $PORT_TG_FULL_STATUS \
-$PORT_TG_PROM $PORT_TG_PROM_STATUS $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS $PORT_TG_PLANS $PORT_TG_PLANS_STATUS"
+$PORT_TG_PROM $PORT_TG_PROM_STATUS $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS \
+$PORT_TG_BASIC $PORT_TG_BASIC_STATUS $PORT_TG_JWT $PORT_TG_JWT_STATUS $PORT_TG_HMAC $PORT_TG_HMAC_STATUS $PORT_TG_PLANS $PORT_TG_PLANS_STATUS"
 
 # Every process here talks to 127.0.0.1 only: no intermediate proxy (Express Gateway honours http_proxy).
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
@@ -172,7 +180,7 @@ peers_installed() {
       try { if (require(dir + name + "/package.json").version !== version) process.exit(1); } catch { process.exit(1); }
     }' "$SCRATCH" "$FAST_GATEWAY_VERSION" "$EXPRESS_GATEWAY_VERSION"
 }
-if ! peers_installed; then
+if { has_row fast-gateway || has_row eg || has_row eg-keyauth; } && ! peers_installed; then
   log "installing fast-gateway@$FAST_GATEWAY_VERSION express-gateway@$EXPRESS_GATEWAY_VERSION into $SCRATCH"
   [ -f "$SCRATCH/package.json" ] || echo '{"name":"tollgate-bench-peers","private":true}' >"$SCRATCH/package.json"
   (cd "$SCRATCH" && timeout 600 npm install --no-save --no-package-lock --no-audit --no-fund --ignore-scripts \
@@ -182,6 +190,13 @@ if ! peers_installed; then
 fi
 
 node "$HERE/gen-configs.js" "$SCRATCH" >/dev/null
+for row in $AUTH_ROWS; do
+  if has_row "$row"; then
+    log "hashing the basic-auth passwords and signing the auth rows' credentials"
+    node "$HERE/gen-auth-configs.js" "$SCRATCH" >/dev/null
+    break
+  fi
+done
 
 # ---- machine ----
 MODEL=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -1)
@@ -201,7 +216,7 @@ has_row bare-node && start_bg bare-node "$PROXY_CPU" node "$HERE/bare-node-proxy
 
 # Tollgate: the data plane serving a declarative file standalone, one worker, on the proxy core.
 tollgate_available=
-if has_row tollgate-bare || has_row tollgate-full || has_row tollgate-full-prometheus || has_row tollgate-full-httplog || has_row tollgate-full-plans; then
+if [[ " $ROWS " == *" tollgate-"* ]]; then
   if [ -n "${BENCH_TOLLGATE_CMD:-}" ] ||
     (cd "$ROOT" && node -e 'process.exit(require("./package.json").scripts?.["data-plane"] ? 0 : 1)'); then
     tollgate_available=1
@@ -230,6 +245,9 @@ TG_ARGS[tollgate-bare]="bare.yml $PORT_TG_BARE $PORT_TG_BARE_STATUS"
 TG_ARGS[tollgate-full]="full.yml $PORT_TG_FULL $PORT_TG_FULL_STATUS"
 TG_ARGS[tollgate-full-prometheus]="full-prometheus.yml $PORT_TG_PROM $PORT_TG_PROM_STATUS"
 TG_ARGS[tollgate-full-httplog]="full-httplog.yml $PORT_TG_HTTPLOG $PORT_TG_HTTPLOG_STATUS"
+TG_ARGS[tollgate-full-basic]="full-basic.yml $PORT_TG_BASIC $PORT_TG_BASIC_STATUS"
+TG_ARGS[tollgate-full-jwt]="full-jwt.yml $PORT_TG_JWT $PORT_TG_JWT_STATUS"
+TG_ARGS[tollgate-full-hmac]="full-hmac.yml $PORT_TG_HMAC $PORT_TG_HMAC_STATUS"
 TG_ARGS[tollgate-full-plans]="full-plans.yml $PORT_TG_PLANS $PORT_TG_PLANS_STATUS"
 if [ -n "$tollgate_available" ]; then
   for row in $TG_ROWS; do
@@ -253,6 +271,11 @@ URL_OF[tollgate-full-prometheus]=http://127.0.0.1:$PORT_TG_PROM/route-00/hello
 SCRIPT_OF[tollgate-full-prometheus]=$SCRATCH/wrk/spread.lua
 URL_OF[tollgate-full-httplog]=http://127.0.0.1:$PORT_TG_HTTPLOG/route-00/hello
 SCRIPT_OF[tollgate-full-httplog]=$SCRATCH/wrk/spread.lua
+for variant in basic jwt hmac; do
+  port_var=PORT_TG_${variant^^}
+  URL_OF[tollgate-full-$variant]=http://127.0.0.1:${!port_var}/route-00/hello
+  SCRIPT_OF[tollgate-full-$variant]=$SCRATCH/wrk/spread-$variant.lua
+done
 URL_OF[tollgate-full-plans]=http://127.0.0.1:$PORT_TG_PLANS/route-00/hello
 SCRIPT_OF[tollgate-full-plans]=$SCRATCH/wrk/spread.lua
 
@@ -322,6 +345,21 @@ fi
 if has_row tollgate-full-prometheus && ! curl -s --max-time 2 "http://127.0.0.1:$PORT_TG_PROM_STATUS/metrics" | grep -q '^kong_http_requests_total{service="svc-42"'; then
   skip_row tollgate-full-prometheus "the prometheus plugin's kong_http_requests_total is missing from /metrics after the checks"
 fi
+# The auth rows: 401 without a credential, the upstream's body with consumer 42's (from check-<variant>.txt).
+for variant in basic jwt hmac; do
+  row=tollgate-full-$variant
+  status_var=PORT_TG_${variant^^}_STATUS
+  port_var=PORT_TG_${variant^^}
+  ready_tollgate "$row" "${!status_var}" || continue
+  url=http://127.0.0.1:${!port_var}/route-42/hello
+  creds=()
+  while IFS= read -r line; do creds+=(-H "$line"); done <"$SCRATCH/tollgate/check-$variant.txt"
+  if [ "$(http_code "$url")" != 401 ]; then
+    skip_row "$row" "the auth plugin is not enforced: GET /route-42/hello without a credential gave $(http_code "$url"), not 401"
+  elif ! check_body "${creds[@]}" "$url"; then
+    skip_row "$row" "a request with consumer 42's credential was not proxied (status $(http_code "$url" "${creds[@]}"))"
+  fi
+done
 log "rows to measure: $(echo $ROWS)"
 
 # ---- throughput: warm-up, then ROUNDS interleaved rounds over the rows ----

@@ -230,6 +230,8 @@ export class DataPlaneUnderTest {
 export interface UsagePlatformOptions {
   /** Redis of the control plane and data planes; default the test Redis. */
   readonly redisUrl?: string;
+  /** More environment for both planes (TOLLGATE_REDIS_CLUSTER, TOLLGATE_REDIS_SENTINELS...). */
+  readonly env?: Record<string, string>;
 }
 
 /** One suite's platform; `dispose` ends every process and removes the schema, keys and files. */
@@ -287,7 +289,9 @@ export class UsagePlatform {
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamPort = (upstream.address() as { port: number }).port;
-    return new UsagePlatform(dir, schema, options.redisUrl ?? TEST_REDIS_URL, testRedisPrefix(suite), await freePort(), await freePort(), upstream, upstreamPort);
+    const platform = new UsagePlatform(dir, schema, options.redisUrl ?? TEST_REDIS_URL, testRedisPrefix(suite), await freePort(), await freePort(), upstream, upstreamPort);
+    Object.assign(platform.clusterEnv, options.env);
+    return platform;
   }
 
   /**

@@ -17,6 +17,12 @@ export enum AdminErrorCode {
   MALFORMED_BODY = 101,
   PAYLOAD_TOO_LARGE = 102,
   UNSUPPORTED_MEDIA_TYPE = 103,
+  HOST_NOT_ALLOWED = 110,
+  ORIGIN_NOT_ALLOWED = 111,
+  INVALID_IDEMPOTENCY_KEY = 112,
+  IDEMPOTENCY_KEY_REUSED = 113,
+  IDEMPOTENCY_KEY_IN_PROGRESS = 114,
+  DATABASE_UNAVAILABLE = 115,
   INVOICE_STATUS_CONFLICT = 104,
 }
 
@@ -37,6 +43,14 @@ const RESPONSES: Record<AdminErrorCode, { status: number; name: string }> = {
   [AdminErrorCode.MALFORMED_BODY]: { status: 400, name: 'malformed body' },
   [AdminErrorCode.PAYLOAD_TOO_LARGE]: { status: 413, name: 'payload too large' },
   [AdminErrorCode.UNSUPPORTED_MEDIA_TYPE]: { status: 415, name: 'unsupported media type' },
+  // 421 Misdirected Request: the request was meant for another server's name (DNS rebinding).
+  [AdminErrorCode.HOST_NOT_ALLOWED]: { status: 421, name: 'host not allowed' },
+  [AdminErrorCode.ORIGIN_NOT_ALLOWED]: { status: 403, name: 'origin not allowed' },
+  [AdminErrorCode.INVALID_IDEMPOTENCY_KEY]: { status: 400, name: 'invalid idempotency key' },
+  // Stripe answers a reused key with other parameters 400; 422 tells it apart from a bad body.
+  [AdminErrorCode.IDEMPOTENCY_KEY_REUSED]: { status: 422, name: 'idempotency key reused' },
+  [AdminErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS]: { status: 409, name: 'idempotency key in progress' },
+  [AdminErrorCode.DATABASE_UNAVAILABLE]: { status: 503, name: 'database unavailable' },
   [AdminErrorCode.INVOICE_STATUS_CONFLICT]: { status: 409, name: 'invoice status conflict' },
 };
 
@@ -53,6 +67,8 @@ export class AdminError extends Error {
     readonly code: AdminErrorCode,
     message: string,
     readonly fields: FieldErrors | Record<string, unknown> = {},
+    /** Sent as `Retry-After` (the database is down, a request with the same key is running). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -4,6 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import { AccessDenied } from '../access/access-denied';
 import { AdminError, AdminErrorCode } from './admin-error';
 import { allowedMethods } from './allowed-methods';
+import { databaseUnavailable, isDatabaseUnavailable } from './database-outage';
 
 /**
  * Postgres refused a value the caller sent that no schema describes (a NUL byte in a path key or
@@ -25,7 +26,14 @@ export class AdminExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof AdminError) {
+      if (exception.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
       res.status(exception.status).json(exception.toBody());
+      return;
+    }
+    if (isDatabaseUnavailable(exception)) {
+      const error = databaseUnavailable();
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      res.status(error.status).json(error.toBody());
       return;
     }
     if (exception instanceof HttpException) {

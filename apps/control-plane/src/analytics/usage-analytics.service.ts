@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LatencyHistogram } from '@tollgate/usage';
 import { DataSource } from 'typeorm';
 import { providerOrganization } from '../access/caller';
+import { replicaQuery } from '../database/read-replica';
 import { NO_ENTITY } from '../usage/rollup-rows';
 import { NAMED_ENTITIES, UsageEntityNames, type NamedEntity } from './usage-entity-names';
 import { decodeUsageOffset, encodeUsageOffset } from './usage-page-offset';
@@ -66,7 +67,7 @@ export class UsageAnalytics {
     const filters = organization === null ? resolved : { ...resolved, organization };
     const after = q.offset === null ? null : decodeUsageOffset(q.offset, q);
     const { sql, params } = pageSql(q, filters, after);
-    const fetched: PageRow[] = await this.dataSource.query(sql, params);
+    const fetched = await replicaQuery<PageRow[]>(this.dataSource, sql, params);
     const rows = fetched.slice(0, q.size);
     const [latencies, names] = await Promise.all([this.latencies(q, filters, rows), this.names(q, rows)]);
     const data = rows.map((row) => this.resultRow(q, row, latencies.get(rowKey(row.bucket_s, q, row)), names));
@@ -90,7 +91,7 @@ export class UsageAnalytics {
     const merged = new Map<string, Latencies>();
     if (rows.length === 0) return merged;
     const { sql, params } = histogramSql(q, filters, rows);
-    const stored: Record<string, unknown>[] = await this.dataSource.query(sql, params);
+    const stored = await replicaQuery<Record<string, unknown>[]>(this.dataSource, sql, params);
     for (const s of stored) {
       const key = rowKey(s.k0, q, s, 'k');
       let m = merged.get(key);

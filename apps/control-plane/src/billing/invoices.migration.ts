@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `invoices` and their `invoice_lines`, and `invoice_counters`: one row per organization holding
  * the last number it issued, bumped in the invoice's own transaction so numbers have no gaps.
  */
-export class Invoices1764202400000 implements MigrationInterface {
-  name = 'Invoices1764202400000';
+export class Invoices1764202500000 implements MigrationInterface {
+  name = 'Invoices1764202500000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE invoice_counters (

@@ -41,6 +41,14 @@ export class ConfigVersionLedger {
     return version;
   }
 
+  /**
+   * Takes the config_state row lock now rather than at the end of the write: a write that reads
+   * the whole config (a declarative import) runs alone, not beside another one on the same rows.
+   */
+  async lockForWholeConfig(db: EntityManager): Promise<void> {
+    await db.query('SELECT version FROM config_state FOR UPDATE');
+  }
+
   async currentVersion(db: EntityManager): Promise<number> {
     const rows: { version: string }[] = await db.query('SELECT version FROM config_state');
     return Number(rows[0]?.version ?? 0);

@@ -82,11 +82,12 @@ export class ConfigSyncService {
     if (missing.length > 0) {
       // Never half a config: the data plane keeps serving its last good one.
       session.incompatible = true;
+      // Recorded before the data plane is told, so whoever it tells finds the row already saying so.
+      await this.registry.status(session.nodeId, 'plugin_set_incompatible', { missing_plugins: missing, version: snapshot.version });
       session.stream.write({
         message: 'status',
         status: { status: 'plugin_set_incompatible', message: `missing plugins: ${missing.join(', ')}`, missing_plugins: missing },
       });
-      await this.registry.status(session.nodeId, 'plugin_set_incompatible', { missing_plugins: missing, version: snapshot.version });
       return;
     }
     session.incompatible = false;

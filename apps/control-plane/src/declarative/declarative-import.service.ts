@@ -3,6 +3,7 @@ import { DeclarativeConfigError, ENTITIES, parseDeclarativeConfig, services, typ
 import { validatePluginConfig } from '@tollgate/plugins';
 import type { ParsedBody } from '../admin/admin-body-parser';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { ConfigVersionLedger } from '../config-log/config-version-ledger';
 import { EntitiesService, type Write } from '../entities/entities.service';
 
 type Entity = Record<string, unknown> & { id: string };
@@ -25,11 +26,16 @@ function parse(parsed: ParsedBody): ConfigEntities {
  */
 @Injectable()
 export class DeclarativeImportService {
-  constructor(private readonly entities: EntitiesService) {}
+  constructor(
+    private readonly entities: EntitiesService,
+    private readonly ledger: ConfigVersionLedger,
+  ) {}
 
   async import(parsed: ParsedBody): Promise<Record<string, number>> {
     const config = parse(parsed);
     return this.entities.write(services, async (w) => {
+      // Two imports at once would both insert the file's ids: the second waits, then replaces.
+      await this.ledger.lockForWholeConfig(w.db);
       // Deletes first, children first: an entity the file replaces under a new id (a global plugin
       // of the same name) must be gone before its successor takes its unique key.
       for (const def of [...ENTITIES].reverse()) {

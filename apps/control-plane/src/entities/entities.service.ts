@@ -202,7 +202,9 @@ export class EntitiesService {
         return await this.dataSource.transaction((db) => this.runWrite(db, body));
       } catch (err) {
         const state = sqlState(err);
-        const retry = state !== undefined && (RETRYABLE_SQLSTATES.has(state) || (retryDuplicates && state === UNIQUE_VIOLATION));
+        // Once for a duplicate: the second run finds the row that won; a name another entity holds stays a 409.
+        const duplicate = retryDuplicates && attempt === 1 && state === UNIQUE_VIOLATION;
+        const retry = state !== undefined && (RETRYABLE_SQLSTATES.has(state) || duplicate);
         if (!retry || attempt >= WRITE_ATTEMPTS) throw translateDatabaseError(def, err, deleting);
       }
     }

@@ -34,6 +34,11 @@ export interface EntityRules {
    * rows kept beside it (a plan's term versions).
    */
   readonly beforeStore?: (db: EntityManager, value: Record<string, unknown>, existing: Record<string, unknown> | null) => Promise<void>;
+  /**
+   * Foreign fields resolved whoever the caller is: a provider subscribes a consumer (the
+   * operator's) to its own plan by naming the consumer it cannot otherwise see.
+   */
+  readonly referencesAnyTenant?: readonly string[];
   /** Foreign fields whose target's organization this entity takes (a route its service's). */
   readonly inheritsOrganizationFrom?: readonly string[];
   /** A provider's must be attached to one of `inheritsOrganizationFrom` (no global plugins). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUuid, validateRecord, type EntityDefinition, type FieldErrors } from '@tollgate/config';
 import type { EntityManager } from 'typeorm';
 import { AdminError, AdminErrorCode } from '../admin/admin-error';
+import { currentCaller, runAsCaller } from '../access/caller';
 import { claimForProvider, inheritOrganization } from '../organizations/organization-ownership';
 import { ORGANIZATION_FIELD } from '../organizations/organization-field';
 import { schemaViolation } from './entity-errors';
@@ -55,9 +56,9 @@ export class EntityInput {
       const ref = value[field] as { id?: string; name?: string } | null | undefined;
       if (schema.type !== 'foreign' || !ref) continue;
       const target = findAdminEntity(schema.reference!)!;
-      const row = ref.id
-        ? await this.store.findById(db, target, ref.id)
-        : await this.store.findByEndpointKey(db, target, ref.name!);
+      const find = () => (ref.id ? this.store.findById(db, target, ref.id) : this.store.findByEndpointKey(db, target, ref.name!));
+      const anyTenant = homeOf(def).rules.referencesAnyTenant?.includes(field) === true;
+      const row = await (anyTenant ? runAsCaller({ ...currentCaller(), role: 'operator', organizationId: null }, find) : find());
       if (!row) {
         const shown = ref.id ? `{id="${ref.id}"}` : `{${target.endpointKey ?? 'name'}="${ref.name}"}`;
         throw new AdminError(

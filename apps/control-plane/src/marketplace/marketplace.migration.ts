@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `plans` (an organization's priced terms for some services), their term versions, and
  * `subscriptions`: at most one active subscription per consumer and plan.
  */
-export class Marketplace1764202300000 implements MigrationInterface {
-  name = 'Marketplace1764202300000';
+export class Marketplace1764202400000 implements MigrationInterface {
+  name = 'Marketplace1764202400000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE TABLE plans (

@@ -6,9 +6,12 @@ import { placeSubscription } from './subscription-periods';
 /** A subscription as the admin API shows it. */
 export type SubscriptionRow = EntityOf<typeof subscriptions.fields>;
 
-/** Subscriptions belong to their plan's organization: a provider sees its plans' subscribers. */
+/**
+ * Subscriptions belong to their plan's organization: a provider sees its plans' subscriptions,
+ * and subscribes a consumer (by id or username) to its own plans only.
+ */
 export const subscriptionsHome = defineHome({
   definition: subscriptions,
   tenancy: { kind: 'inherited', field: 'plan', parent: 'plans' },
-  rules: { beforeStore: placeSubscription },
+  rules: { beforeStore: placeSubscription, referencesAnyTenant: ['consumer'] },
 });

@@ -53,6 +53,12 @@ function objectSchema(fields: FieldMap): JsonSchema {
 }
 
 const ERROR = { $ref: '#/components/responses/Error' };
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  description: 'Retried with the same body within 24 h, the first 2xx answer is sent again (Idempotent-Replayed: true) and nothing is created twice; with another body, 422; while the first runs, 409',
+};
 const ref = (def: EntityDefinition) => ({ $ref: `#/components/schemas/${def.name}` });
 const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
 
@@ -63,7 +69,7 @@ function collectionPaths(def: EntityDefinition, base: string): Record<string, un
   return {
     [base]: {
       get: { summary: `List ${def.name}`, parameters: [{ name: 'size', in: 'query', schema: { type: 'integer' } }, { name: 'offset', in: 'query', schema: { type: 'string' } }, { name: 'tags', in: 'query', schema: { type: 'string' } }], responses: { 200: json(page), 400: ERROR } },
-      post: { summary: `Create a ${def.name} entity`, requestBody: body, responses: { 201: json(ref(def)), 400: ERROR, 409: ERROR } },
+      post: { summary: `Create a ${def.name} entity`, parameters: [IDEMPOTENCY_KEY], requestBody: body, responses: { 201: json(ref(def)), 400: ERROR, 409: ERROR, 422: ERROR } },
     },
     [`${base}/{key}`]: {
       parameters: [key],

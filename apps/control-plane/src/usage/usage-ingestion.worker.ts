@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { parseUsageBatch, USAGE_JOB, USAGE_QUEUE, usageQueuePrefix, usageRetryDelay, UsageBatchError, type DecodedUsageBatch } from '@tollgate/usage';
+import { bullmqConnection, isClusterAddress, parseUsageBatch, USAGE_JOB, USAGE_QUEUE, usageQueuePrefix, usageRetryDelay, UsageBatchError, type DecodedUsageBatch } from '@tollgate/usage';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { BatchApplier } from './batch-applier';
 import { UsageMetrics, type QueueState } from './usage-metrics';
@@ -33,6 +33,7 @@ export class UsageIngestionWorker {
   private readonly logger = new Logger('UsageIngestion');
   private worker: Worker | null = null;
   private queue: Queue | null = null;
+  private connections: { close(): Promise<void> }[] = [];
   private lastErrorLog = 0;
 
   constructor(
@@ -43,10 +44,12 @@ export class UsageIngestionWorker {
   start(options: UsageWorkerOptions): void {
     if (this.worker !== null) throw new Error('usage worker already started');
     // ioredis keeps a 2 s timer after closing a connection that never came up; shorter, so a stop is a stop.
-    const connection = { url: options.redisUrl, disconnectTimeout: 200 };
-    const prefix = usageQueuePrefix(options.redisKeyPrefix);
+    const workerConnection = bullmqConnection(options.redisUrl, { disconnectTimeout: 200 });
+    const queueConnection = bullmqConnection(options.redisUrl, { disconnectTimeout: 200, enableOfflineQueue: false });
+    this.connections = [workerConnection, queueConnection];
+    const prefix = usageQueuePrefix(options.redisKeyPrefix, isClusterAddress(options.redisUrl));
     this.worker = new Worker(USAGE_QUEUE, (job) => this.process(job), {
-      connection,
+      connection: workerConnection.connection,
       prefix,
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? 30_000,
@@ -59,7 +62,7 @@ export class UsageIngestionWorker {
     this.worker.on('failed', (job, err) => {
       if (!(err instanceof UnrecoverableError)) this.logThrottled(`usage batch ${job?.id} failed (will retry): ${err.message}`);
     });
-    this.queue = new Queue(USAGE_QUEUE, { connection: { ...connection, enableOfflineQueue: false }, prefix });
+    this.queue = new Queue(USAGE_QUEUE, { connection: queueConnection.connection, prefix });
     this.queue.on('error', () => undefined);
     const queue = this.queue;
     this.metrics.readQueueWith(() => withTimeout(this.readQueue(queue), SCRAPE_TIMEOUT_MS));
@@ -75,6 +78,7 @@ export class UsageIngestionWorker {
     const reachable = this.worker !== null && (await withTimeout(this.worker.waitUntilReady().then(() => true), SCRAPE_TIMEOUT_MS)) === true;
     await this.worker?.close(force || !reachable);
     await this.queue?.close();
+    for (const connection of this.connections.splice(0)) await connection.close();
     this.worker = null;
     this.queue = null;
   }

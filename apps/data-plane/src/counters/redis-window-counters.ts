@@ -1,5 +1,6 @@
 import type { CounterWindow, RedisConnection, WindowCounterStore, WindowCounts } from '@tollgate/plugins';
-import Redis from 'ioredis';
+import { createRedisClient, deploymentRedisFor, isClusterAddress } from '@tollgate/usage';
+import Redis, { type Cluster } from 'ioredis';
 
 const SLOTS = 6;
 
@@ -13,8 +14,10 @@ const UNAVAILABLE = new RedisUnavailableError('redis is unreachable (reconnectin
  */
 class RedisWindowCounters implements WindowCounterStore {
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     private readonly prefix: string,
+    /** On Redis Cluster a request's windows share one slot (one pipeline, one node): `{key}`. */
+    private readonly hashTagged = false,
   ) {}
 
   increment(key: string, windows: readonly CounterWindow[], amount = 1): Promise<WindowCounts> {
@@ -22,8 +25,9 @@ class RedisWindowCounters implements WindowCounterStore {
     const status = this.client.status;
     if (status === 'reconnecting' || status === 'end' || status === 'close') return Promise.reject(UNAVAILABLE);
     const pipeline = this.client.pipeline();
+    const tagged = this.hashTagged ? `{${key}}` : key;
     for (const w of windows) {
-      const redisKey = `${this.prefix}ratelimit:${key}:${w.start}:${w.name}`;
+      const redisKey = `${this.prefix}ratelimit:${tagged}:${w.start}:${w.name}`;
       if (amount === 1) pipeline.incr(redisKey);
       else pipeline.incrby(redisKey, amount);
       pipeline.pexpire(redisKey, w.ttlMs);
@@ -50,24 +54,50 @@ function connectionKey(c: RedisConnection): string {
  * request path builds no key string.
  */
 export class RedisCounterClients {
-  private readonly clients = new Map<string, Redis>();
+  private readonly clients = new Map<string, Redis | Cluster>();
   private readonly stores = new WeakMap<RedisConnection, WindowCounterStore>();
 
+  /**
+   * `deploymentRedis`: the node's own Redis address. A config naming one of its cluster seed
+   * nodes or sentinels is served by a client of that cluster or sentinel set.
+   */
   constructor(
     private readonly prefix: string,
     private readonly onError: (error: Error) => void,
+    private readonly deploymentRedis = '',
   ) {}
 
   storeFor(connection: RedisConnection): WindowCounterStore {
     let store = this.stores.get(connection);
     if (store === undefined) {
-      store = new RedisWindowCounters(this.client(connection), this.prefix);
+      const deployment = this.deploymentRedis !== '' && deploymentRedisFor(this.deploymentRedis, connection.host, connection.port);
+      const client = deployment ? this.deploymentClient(connection) : this.client(connection);
+      store = new RedisWindowCounters(client, this.prefix, deployment && isClusterAddress(this.deploymentRedis));
       this.stores.set(connection, store);
     }
     return store;
   }
 
-  private client(c: RedisConnection): Redis {
+  private deploymentClient(c: RedisConnection): Redis | Cluster {
+    const key = `deployment/${c.timeout}`;
+    let client = this.clients.get(key);
+    if (client === undefined) {
+      client = createRedisClient(this.deploymentRedis, {
+        username: c.username ?? undefined,
+        password: c.password ?? undefined,
+        connectTimeout: c.timeout,
+        commandTimeout: c.timeout,
+        disconnectTimeout: Math.min(c.timeout, 1000),
+        maxRetriesPerRequest: 0,
+        retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      });
+      client.on('error', this.onError);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private client(c: RedisConnection): Redis | Cluster {
     const key = connectionKey(c);
     let client = this.clients.get(key);
     if (client === undefined) {

@@ -16,8 +16,10 @@ export class GatewayServices implements PluginServices {
     readonly nodeCounters: WindowCounterStore,
     readonly redisKeyPrefix: string,
     private readonly logger: Logger,
+    /** The deployment's Redis (REDIS_URL or a cluster / sentinel address): see RedisCounterClients. */
+    deploymentRedis = '',
   ) {
-    this.redis = new RedisCounterClients(redisKeyPrefix, (error) => this.warnThrottled('redis', 'redis connection error', error));
+    this.redis = new RedisCounterClients(redisKeyPrefix, (error) => this.warnThrottled('redis', 'redis connection error', error), deploymentRedis);
     this.logQueues = new LogQueues((queue, error, entries, givenUp) =>
       this.warnThrottled(`log-queue:${queue}`, givenUp ? `log queue ${queue}: ${entries} entries dropped after retries` : `log queue ${queue}: send failed, retrying`, error),
     );

@@ -1,6 +1,7 @@
 import type { Plan, Steps, Subscription } from '@tollgate/config';
 import type { WindowCounts, WindowCounterStore } from '@tollgate/plugins';
 import type { RequestContext } from '../proxy/request-context';
+import { planCounters } from './plan-counters';
 import { NOT_SUBSCRIBED, PreparedPlan, QUOTA_SPENT, RATE_LIMITED, type PreparedTerms } from './plan-terms';
 import { SubscriptionIndex } from './subscription-index';
 import { isActive, periodOf, type SubscriptionPeriod } from './subscription-periods';
@@ -54,7 +55,7 @@ export class MarketplaceGate {
       ctx.exit(NOT_SUBSCRIBED);
       return undefined;
     }
-    const store = ctx.services.nodeCounters;
+    const store = planCounters(ctx.services);
     const terms = period.terms;
     if (terms.rateSlots.length === 0) return this.reserveQuota(ctx, store, period, now);
     const windows = terms.rateWindows(now);
@@ -68,7 +69,7 @@ export class MarketplaceGate {
     const period = ctx.quotaHeld;
     ctx.quotaHeld = null;
     if (period === null || status < 500 || period.terms.bill5xx) return;
-    void ctx.services.nodeCounters.increment(period.quotaKey, period.quotaWindows, -1);
+    void planCounters(ctx.services).increment(period.quotaKey, period.quotaWindows, -1);
   }
 
   private subscriptionFor(consumerId: string, serviceId: string, now: number, prefix: string): SubscriptionPeriod | null {

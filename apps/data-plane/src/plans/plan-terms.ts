@@ -57,8 +57,9 @@ export class PreparedPlan {
   constructor(readonly plan: Plan) {
     this.services = new Set(plan.services.map((s) => s.id));
     const current: PlanTermsVersion = {
-      version: plan.terms_version,
-      effective_at: plan.terms_effective_at,
+      // A declarative file may leave out what the control plane generates.
+      version: plan.terms_version ?? 1,
+      effective_at: plan.terms_effective_at ?? 0,
       price: plan.price,
       quota: plan.quota,
       overage: plan.overage,

@@ -33,8 +33,9 @@ function quotaBounds(per: PreparedTerms['quotaPer'], billing: BillingPeriod, now
  */
 export function periodOf(subscription: Subscription, plan: PreparedPlan, now: number, keyPrefix: string): SubscriptionPeriod {
   const p: Plan = plan.plan;
-  const anchor = subscription.current_period_start * 1000;
-  const billing = now < anchor ? { start: anchor, end: subscription.current_period_end * 1000 } : periodContaining(anchor, { interval: p.interval, intervalCount: p.interval_count }, now);
+  // A declarative file may leave the period out: periods then count from the epoch.
+  const anchor = (subscription.current_period_start ?? 0) * 1000;
+  const billing = now < anchor ? { start: anchor, end: (subscription.current_period_end ?? 0) * 1000 } : periodContaining(anchor, { interval: p.interval, intervalCount: p.interval_count }, now);
   const terms = plan.termsFor(Math.floor(billing.start / 1000));
   const quota = quotaBounds(terms.quotaPer, billing, now);
   return {

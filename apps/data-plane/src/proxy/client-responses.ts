@@ -2,7 +2,7 @@ import type { PluginResponse } from '@tollgate/plugins';
 import { performance } from 'node:perf_hooks';
 import type { GatewayError } from './gateway-errors';
 import { equalsLower } from './header-names';
-import { SERVER, SERVER_TOKEN, VIA, VIA_TOKEN, X_KONG_REQUEST_ID, X_KONG_RESPONSE_LATENCY } from './header-policy';
+import { SERVER, SERVER_TOKEN, VIA, VIA_TOKEN, X_KONG_REQUEST_ID, X_KONG_RESPONSE_LATENCY, X_KONG_UPSTREAM_STATUS } from './header-policy';
 import type { ProxyResponse } from './proxy-response';
 import { nextRequestId } from './request-id';
 import { pushProxiedLatencies } from './response-headers';
@@ -23,7 +23,7 @@ function hasServer(headers: readonly string[]): boolean {
  * upstream and proxy latencies. Before that: X-Kong-Response-Latency. Server either way, unless
  * a plugin set its own.
  */
-function pushGatewayHeaders(res: ProxyResponse, headers: string[]): void {
+function pushGatewayHeaders(res: ProxyResponse, status: number, headers: string[]): void {
   const policy = res.headerPolicy;
   const exchange = res.exchange;
   const elapsed = Math.round(performance.now() - res.startedAt);
@@ -31,6 +31,8 @@ function pushGatewayHeaders(res: ProxyResponse, headers: string[]): void {
     if (policy.via) headers.push(VIA, VIA_TOKEN);
     const proxyLatency = exchange.proxyLatency < 0 ? elapsed : Math.round(exchange.proxyLatency);
     pushProxiedLatencies(headers, policy, Math.max(0, Math.round(exchange.upstreamLatency)), proxyLatency);
+    // No upstream answer to report: Kong then reports the status it answers.
+    if (policy.upstreamStatus) headers.push(X_KONG_UPSTREAM_STATUS, String(status));
   } else if (policy.responseLatency) {
     headers.push(X_KONG_RESPONSE_LATENCY, String(elapsed));
   }
@@ -45,7 +47,7 @@ function send(res: ProxyResponse, status: number, headers: string[], body: Buffe
     res.destroy();
     return;
   }
-  pushGatewayHeaders(res, headers);
+  pushGatewayHeaders(res, status, headers);
   res.writeHead(status, headers);
   res.end(body);
 }
@@ -57,6 +59,7 @@ function withPluginHeaders(headers: string[], pluginHeaders: readonly string[] |
 
 export function sendGatewayError(res: ProxyResponse, error: GatewayError, pluginHeaders: readonly string[] | null): void {
   const headers = [CONTENT_TYPE, JSON_TYPE, CONTENT_LENGTH, error.contentLength];
+  for (let i = 0; i < error.headers.length; i++) headers.push(error.headers[i]!);
   send(res, error.status, withPluginHeaders(headers, pluginHeaders), error.body);
 }
 

@@ -23,7 +23,15 @@ export interface GatewayError {
   /** `{"message": ...}` as bytes. */
   readonly body: Buffer;
   readonly contentLength: string;
+  /** Headers Kong sends with this error, flat `[name, value, ...]`. */
+  readonly headers: readonly string[];
 }
+
+/** Kong's 426 tells the client how to upgrade (runloop handler.lua). */
+const EXTRA_HEADERS: Partial<Record<GatewayErrorCode, readonly string[]>> = {
+  GW_ERR_HTTPS_REQUIRED: ['Connection', 'Upgrade', 'Upgrade', 'TLS/1.2, HTTP/1.1'],
+};
+const NO_HEADERS: readonly string[] = [];
 
 const MESSAGES: Record<GatewayErrorCode, readonly [number, string]> = {
   GW_ERR_NO_ROUTE: [404, 'no Route matched with those values'],
@@ -44,7 +52,7 @@ const MESSAGES: Record<GatewayErrorCode, readonly [number, string]> = {
 function define(code: GatewayErrorCode): GatewayError {
   const [status, message] = MESSAGES[code];
   const body = Buffer.from(JSON.stringify({ message }));
-  return Object.freeze({ code, status, message, body, contentLength: String(body.length) });
+  return Object.freeze({ code, status, message, body, contentLength: String(body.length), headers: EXTRA_HEADERS[code] ?? NO_HEADERS });
 }
 
 export const GATEWAY_ERRORS: Readonly<Record<GatewayErrorCode, GatewayError>> = Object.freeze(

@@ -11,9 +11,11 @@ describe('readHeaderPolicy', () => {
       proxyLatency: true,
       responseLatency: true,
       requestId: true,
+      upstreamStatus: false,
       tollgateUpstreamLatency: false,
       tollgateProxyLatency: false,
       upstreamRequestId: true,
+      trusted: null,
     });
   });
 
@@ -33,6 +35,11 @@ describe('readHeaderPolicy', () => {
   it('turns everything off only when off comes first', () => {
     expect(Object.values(readHeaderPolicy('off', 'off')).some(Boolean)).toBe(false);
     expect(readHeaderPolicy('server_tokens, off, X-Kong-Proxy-Latency')).toMatchObject({ server: true, via: true, proxyLatency: true, responseLatency: false });
+  });
+
+  // 15-upstream-status-header_spec.lua: headers = "server_tokens,latency_tokens,x-kong-upstream-status"
+  it('takes X-Kong-Upstream-Status, which is off by default', () => {
+    expect(readHeaderPolicy('server_tokens,latency_tokens,x-kong-upstream-status')).toMatchObject({ upstreamStatus: true, server: true, proxyLatency: true });
   });
 
   it("keeps Tollgate's latency header names as aliases to ask for", () => {

@@ -1,4 +1,5 @@
 import { TOLLGATE_VERSION } from '../sync/start-config-sync';
+import type { TrustedProxies } from './trusted-proxies';
 
 /**
  * Which of the gateway's own headers go to clients and upstreams, chosen as Kong's `headers` and
@@ -17,11 +18,15 @@ export interface HeaderPolicy {
   /** On responses the gateway answers itself (no route, plugin exits, errors before proxying). */
   readonly responseLatency: boolean;
   readonly requestId: boolean;
+  /** `X-Kong-Upstream-Status` on proxied responses: the status the upstream answered. */
+  readonly upstreamStatus: boolean;
   /** Tollgate's names for the latency headers, sent besides Kong's when asked for. */
   readonly tollgateUpstreamLatency: boolean;
   readonly tollgateProxyLatency: boolean;
   /** `X-Kong-Request-Id` sent upstream (replacing the client's). */
   readonly upstreamRequestId: boolean;
+  /** Kong's trusted_ips / real_ip_header / real_ip_recursive; null: no client is believed. */
+  readonly trusted: TrustedProxies | null;
 }
 
 /** Kong's `kong/<version>`: Tollgate names itself the same way. */
@@ -35,6 +40,7 @@ export const X_KONG_UPSTREAM_LATENCY = 'X-Kong-Upstream-Latency';
 export const X_KONG_PROXY_LATENCY = 'X-Kong-Proxy-Latency';
 export const X_KONG_RESPONSE_LATENCY = 'X-Kong-Response-Latency';
 export const X_KONG_REQUEST_ID = 'X-Kong-Request-Id';
+export const X_KONG_UPSTREAM_STATUS = 'X-Kong-Upstream-Status';
 export const X_TOLLGATE_UPSTREAM_LATENCY = 'X-Tollgate-Upstream-Latency';
 export const X_TOLLGATE_PROXY_LATENCY = 'X-Tollgate-Proxy-Latency';
 
@@ -42,7 +48,7 @@ export const X_TOLLGATE_PROXY_LATENCY = 'X-Tollgate-Proxy-Latency';
 export const DEFAULT_HEADERS = 'server_tokens, latency_tokens, X-Kong-Request-Id';
 export const DEFAULT_HEADERS_UPSTREAM = 'X-Kong-Request-Id';
 
-type Flag = Exclude<keyof HeaderPolicy, 'upstreamRequestId'>;
+type Flag = Exclude<keyof HeaderPolicy, 'upstreamRequestId' | 'trusted'>;
 
 /** Kong's HEADER_KEY_TO_NAME tokens (lower-cased), and Tollgate's aliases. */
 const TOKENS: Readonly<Record<string, readonly Flag[]>> = {
@@ -54,9 +60,9 @@ const TOKENS: Readonly<Record<string, readonly Flag[]>> = {
   'x-kong-proxy-latency': ['proxyLatency'],
   'x-kong-response-latency': ['responseLatency'],
   'x-kong-request-id': ['requestId'],
-  // Kong's list has these two; Tollgate answers neither, so they are accepted and do nothing.
+  'x-kong-upstream-status': ['upstreamStatus'],
+  // The admin API's header in Kong's list: accepted, nothing on the proxy to put it on.
   'x-kong-admin-latency': [],
-  'x-kong-upstream-status': [],
   'x-tollgate-upstream-latency': ['tollgateUpstreamLatency'],
   'x-tollgate-proxy-latency': ['tollgateProxyLatency'],
 };
@@ -69,7 +75,11 @@ function tokensOf(value: string): string[] {
 }
 
 /** Throws `<variable>: invalid entry '<token>'`, as Kong's conf_loader words it. */
-export function readHeaderPolicy(headers: string = DEFAULT_HEADERS, headersUpstream: string = DEFAULT_HEADERS_UPSTREAM): HeaderPolicy {
+export function readHeaderPolicy(
+  headers: string = DEFAULT_HEADERS,
+  headersUpstream: string = DEFAULT_HEADERS_UPSTREAM,
+  trusted: TrustedProxies | null = null,
+): HeaderPolicy {
   const flags: Record<Flag, boolean> = {
     server: false,
     via: false,
@@ -77,6 +87,7 @@ export function readHeaderPolicy(headers: string = DEFAULT_HEADERS, headersUpstr
     proxyLatency: false,
     responseLatency: false,
     requestId: false,
+    upstreamStatus: false,
     tollgateUpstreamLatency: false,
     tollgateProxyLatency: false,
   };
@@ -91,7 +102,7 @@ export function readHeaderPolicy(headers: string = DEFAULT_HEADERS, headersUpstr
     if (token !== 'off' && token.toLowerCase() !== 'x-kong-request-id') throw new Error(`TOLLGATE_HEADERS_UPSTREAM: invalid entry '${token}'`);
   }
   const upstreamRequestId = upstream[0] !== 'off' && upstream.some((token) => token !== 'off');
-  return Object.freeze({ ...flags, upstreamRequestId });
+  return Object.freeze({ ...flags, upstreamRequestId, trusted });
 }
 
 export const DEFAULT_HEADER_POLICY: HeaderPolicy = readHeaderPolicy();

@@ -10,7 +10,7 @@ import { sendGatewayError, sendHttpsRedirect, sendPluginResponse } from './clien
 import { GATEWAY_ERRORS, type GatewayError } from './gateway-errors';
 import { DEFAULT_HEADER_POLICY, type HeaderPolicy } from './header-policy';
 import { onResponseClose, type ProxyResponse, type ResponseCloseSink } from './proxy-response';
-import { needsBuffering, RequestBodyBuffer, type RequestBuffering } from './request-buffer';
+import { needsBuffering, RequestBodyBuffer, type BodyBuffering } from './request-buffer';
 import { RequestContext } from './request-context';
 import { UpstreamExchange } from './upstream-exchange';
 import type { PluginSlot } from '../config/plugin-chains';
@@ -45,7 +45,8 @@ export function routeRequest(ctx: RequestContext): GatewayError | null {
   ctx.match = match;
   ctx.route = match.route;
   ctx.service = match.service;
-  if (match.httpsRedirect) return GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED;
+  // Behind a trusted proxy that terminated TLS, its X-Forwarded-Proto counts (Kong's forwarded_proto).
+  if (match.httpsRedirect && ctx.trustedForwarded('x-forwarded-proto') !== 'https') return GATEWAY_ERRORS.GW_ERR_HTTPS_REQUIRED;
   ctx.plan = ctx.config.plans.get(match.route.id) ?? null;
   if (ctx.plan === null) return GATEWAY_ERRORS.GW_ERR_NO_ROUTE;
   if (ctx.plan.chain.log.length > 0) ctx.routedAt = performance.now(); // for tracing spans; only with log plugins
@@ -73,7 +74,7 @@ export class ProxyHandler implements ResponseCloseSink {
     private readonly logger: Logger,
     private readonly usage: UsageSink | null,
     /** Where routes with request_buffering keep bodies and how much of a response response_buffering holds; null: neither. */
-    private readonly requestBuffering: RequestBuffering | null = null,
+    private readonly buffering: BodyBuffering | null = null,
     private readonly headerPolicy: HeaderPolicy = DEFAULT_HEADER_POLICY,
   ) {}
 
@@ -154,9 +155,9 @@ export class ProxyHandler implements ResponseCloseSink {
     const plan = ctx.plan!;
     if (ctx.exitResponse !== null) return this.answerExit(ctx, res);
     if (plan.target === null) return this.refuse(ctx, res, GATEWAY_ERRORS.GW_ERR_NO_SERVICE);
-    const exchange = new UpstreamExchange(ctx, plan.target, res, plan.route.response_buffering ? (this.requestBuffering?.responseBytes ?? 0) : 0);
+    const exchange = new UpstreamExchange(ctx, plan.target, res, plan.route.response_buffering ? this.buffering : null);
     res.exchange = exchange;
-    if (this.requestBuffering !== null && needsBuffering(ctx)) return new RequestBodyBuffer(ctx, exchange, res, this.requestBuffering).start();
+    if (this.buffering !== null && needsBuffering(ctx)) return new RequestBodyBuffer(ctx, exchange, res, this.buffering).start();
     exchange.start();
   }
 

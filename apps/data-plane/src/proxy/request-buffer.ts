@@ -10,12 +10,14 @@ import type { UpstreamExchange } from './upstream-exchange';
 
 const CONTENT_LENGTH = 'content-length';
 
-/** Where request_buffering keeps bodies: memory up to `memoryBytes`, then a temp file in `tempDir`. */
-export interface RequestBuffering {
+/**
+ * Bounds of request_buffering (memory up to `memoryBytes`, then a temp file in `tempDir`) and of
+ * response_buffering (`responseBytes` unsent to a slow client in memory, then a temp file).
+ */
+export interface BodyBuffering {
   readonly memoryBytes: number;
   /** `<prefix>/tmp`: created on the first body that needs it. */
   readonly tempDir: string;
-  /** response_buffering: response bytes held for a slow client before the upstream is paused. */
   readonly responseBytes: number;
 }
 
@@ -48,7 +50,7 @@ export class RequestBodyBuffer {
     private readonly ctx: RequestContext,
     private readonly exchange: UpstreamExchange,
     private readonly res: ProxyResponse,
-    private readonly buffering: RequestBuffering,
+    private readonly buffering: BodyBuffering,
   ) {}
 
   start(): void {

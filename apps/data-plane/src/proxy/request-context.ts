@@ -50,7 +50,12 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   /** The request-target had a `?`, even with nothing after it: Kong keeps `/x?` as is upstream. */
   readonly queryMark: boolean;
   readonly scheme: 'http' | 'https';
+  /** The client's address: the connection's, or from the real-IP header of a trusted proxy. */
   readonly clientIp: string;
+  /** The connection's peer address (nginx's `$realip_remote_addr`). */
+  readonly connectionIp: string;
+  /** The connection comes from a trusted proxy (TOLLGATE_TRUSTED_IPS): its X-Forwarded-* are believed. */
+  readonly trustedClient: boolean;
   readonly port: number;
   readonly startedAt: number;
 
@@ -110,7 +115,11 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
     this.rawQuery = rawQuery;
     this.queryMark = rawQuery !== '' || url.charCodeAt(url.length - 1) === 0x3f;
     this.scheme = https ? 'https' : 'http';
-    this.clientIp = req.socket.remoteAddress ?? '';
+    const connectionIp = req.socket.remoteAddress ?? '';
+    const trusted = headerPolicy.trusted;
+    this.connectionIp = connectionIp;
+    this.trustedClient = trusted !== null && trusted.has(connectionIp);
+    this.clientIp = this.trustedClient ? trusted!.clientAddress(req.headers, connectionIp) : connectionIp;
     this.port = req.socket.localPort ?? 0;
     this.startedAt = startedAt;
   }
@@ -152,6 +161,13 @@ export class RequestContext implements PluginContext, RouteRequest, BalancerRequ
   /** X-Kong-Request-Id: made on first use, one per request. */
   get requestId(): string {
     return (this.id ??= nextRequestId());
+  }
+
+  /** A trusted proxy's X-Forwarded-* value, or null (from an untrusted client, never believed). */
+  trustedForwarded(lowerName: string): string | null {
+    if (!this.trustedClient) return null;
+    const value = this.req.headers[lowerName];
+    return typeof value === 'string' ? value : null;
   }
 
   connection(): ConnectionInfo {

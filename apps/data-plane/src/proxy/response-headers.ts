@@ -15,6 +15,7 @@ import {
   X_KONG_PROXY_LATENCY,
   X_KONG_REQUEST_ID,
   X_KONG_UPSTREAM_LATENCY,
+  X_KONG_UPSTREAM_STATUS,
   X_TOLLGATE_PROXY_LATENCY,
   X_TOLLGATE_UPSTREAM_LATENCY,
   type HeaderPolicy,
@@ -36,7 +37,13 @@ function withoutNamed(headers: string[], named: ReadonlySet<string>): string[] {
  * the client asked for trailers), then, as TOLLGATE_HEADERS says, Via extended, Server added when
  * the upstream sent none, the latency headers and X-Kong-Request-Id; plugin headers last.
  */
-export function clientResponseHeaders(raw: readonly Buffer[], upstreamLatencyMs: number, proxyLatencyMs: number, ctx: RequestContext): string[] {
+export function clientResponseHeaders(
+  raw: readonly Buffer[],
+  upstreamLatencyMs: number,
+  proxyLatencyMs: number,
+  ctx: RequestContext,
+  upstreamStatus: number,
+): string[] {
   const policy = ctx.headerPolicy;
   let out: string[] = [];
   let via: string | null = null;
@@ -71,6 +78,7 @@ export function clientResponseHeaders(raw: readonly Buffer[], upstreamLatencyMs:
   if (policy.via) out.push(VIA, via === null ? VIA_TOKEN : via + COMMA + VIA_TOKEN);
   if (policy.server && !server) out.push(SERVER, SERVER_TOKEN);
   pushProxiedLatencies(out, policy, upstreamLatencyMs, proxyLatencyMs);
+  if (policy.upstreamStatus) out.push(X_KONG_UPSTREAM_STATUS, String(upstreamStatus));
   if (policy.requestId) out.push(X_KONG_REQUEST_ID, ctx.requestId);
   const pluginHeaders = ctx.responseHeaders;
   if (pluginHeaders !== null) for (let i = 0; i < pluginHeaders.length; i++) out.push(pluginHeaders[i]!);

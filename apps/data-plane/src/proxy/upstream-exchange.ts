@@ -11,6 +11,8 @@ import type { RequestContext } from './request-context';
 import { clientResponseHeaders } from './response-headers';
 import { upstreamRequestHeaders } from './upstream-headers';
 import { logUpstreamFailure, upstreamName } from './upstream-protocol-errors';
+import type { BodyBuffering } from './request-buffer';
+import { ResponseSpool } from './response-spool';
 import { RequestRefusedError } from '@tollgate/plugins';
 
 const SET_COOKIE = 'Set-Cookie';
@@ -69,6 +71,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
    */
   private head: string[] | null = null;
   private statusText = '';
+  /** The temp file of response_buffering once a slow client lags past the memory bound. */
+  private spool: ResponseSpool | null = null;
   /** Set when a plugin asked for the whole response body. */
   private buffered: BufferedResponse | null = null;
   /** The target of the latest attempt (kept after `report` clears `address`), for log plugins. */
@@ -79,11 +83,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly target: ServiceTarget,
     private readonly res: ProxyResponse,
     /**
-     * response_buffering: bytes of the response the client connection may hold unsent before the
-     * upstream is paused (0: paused as soon as the client is slower), so a slow client does not
-     * hold the upstream connection for a response that fits.
+     * response_buffering: the upstream is read at its own pace, the response held for a slow
+     * client in memory (up to responseBytes unsent) then in a temp file; null: the upstream is
+     * paused as soon as the client is slower.
      */
-    private readonly bufferBytes = 0,
+    private readonly buffering: BodyBuffering | null = null,
   ) {}
 
   start(): void {
@@ -176,7 +180,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.upstreamLatency = performance.now() - this.sentAt;
     const ctx = this.ctx;
     ctx.status = statusCode;
-    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx);
+    const headers = clientResponseHeaders(rawHeaders, Math.round(this.upstreamLatency), Math.round(this.proxyLatency), ctx, statusCode);
     const cookie = this.target.balancer?.cookieToSet(ctx) ?? null;
     if (cookie !== null) headers.push(SET_COOKIE, cookie);
     const chain = ctx.plan!.chain;
@@ -213,10 +217,25 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       if (this.buffered.push(chunk)) return true;
     } else {
       if (this.head !== null && !this.writeHead()) return false;
-      if (this.res.write(chunk) || this.res.writableLength <= this.bufferBytes) return true;
+      if (this.spool !== null) return this.spool.push(chunk);
+      if (this.res.write(chunk)) return true;
+      if (this.buffering !== null) return this.buffer();
     }
     this.res.once('drain', this.resume!);
     return false;
+  }
+
+  /** The client lags: past the memory bound the rest of the response goes through a temp file. */
+  private buffer(): boolean {
+    if (this.res.writableLength <= this.buffering!.responseBytes) return true;
+    try {
+      this.spool = new ResponseSpool(this.res, this.buffering!.tempDir, this.resume!);
+      return true;
+    } catch {
+      // No temp file (out of descriptors, disk): the client's pace sets the upstream's after all.
+      this.res.once('drain', this.resume!);
+      return false;
+    }
   }
 
   onComplete(): void {
@@ -228,7 +247,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
     if (this.head !== null && !this.writeHead()) return this.fail(GATEWAY_ERRORS.GW_ERR_BAD_GATEWAY);
     this.done = true;
-    this.res.end();
+    if (this.spool !== null) this.spool.end();
+    else this.res.end();
   }
 
   onError(error: Error): void {

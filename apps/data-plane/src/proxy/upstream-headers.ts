@@ -87,31 +87,36 @@ export function upstreamRequestHeaders(ctx: RequestContext, hostHeader: string):
   const clientHost = ctx.host;
   const viaToken = ctx.req.httpVersion === '1.0' ? VIA_HTTP_1_0 : VIA_TOKEN;
   if (ctx.trailersRequested) out.push(TE, TRAILERS);
-  out.push(
-    HOST,
-    hostHeader,
-    X_FORWARDED_FOR,
-    forwardedFor === null ? ctx.clientIp : forwardedFor + COMMA + ctx.clientIp,
-    X_FORWARDED_PROTO,
-    ctx.scheme,
-    X_FORWARDED_HOST,
-    hostWithoutPort(clientHost),
-    X_FORWARDED_PORT,
-    String(ctx.port),
-    X_FORWARDED_PATH,
-    ctx.rawPath,
-    X_REAL_IP,
-    ctx.clientIp,
-    VIA,
-    via === null ? viaToken : via + COMMA + viaToken,
-  );
-  const prefix = strippedPrefix(ctx);
-  if (prefix !== null) out.push(X_FORWARDED_PREFIX, prefix);
+  // Kong appends the connection's address ($realip_remote_addr) to a client's X-Forwarded-For.
+  out.push(HOST, hostHeader, X_FORWARDED_FOR, forwardedFor === null ? ctx.clientIp : forwardedFor + COMMA + ctx.connectionIp);
+  if (ctx.trustedClient) pushTrustedForwarded(out, ctx, clientHost);
+  else {
+    out.push(X_FORWARDED_PROTO, ctx.scheme, X_FORWARDED_HOST, hostWithoutPort(clientHost), X_FORWARDED_PORT, String(ctx.port), X_FORWARDED_PATH, ctx.rawPath);
+    const prefix = strippedPrefix(ctx);
+    if (prefix !== null) out.push(X_FORWARDED_PREFIX, prefix);
+  }
+  out.push(X_REAL_IP, ctx.clientIp, VIA, via === null ? viaToken : via + COMMA + viaToken);
   if (edits !== null) {
     for (const [name, value] of edits) if (value !== null && !(sendsRequestId && name === X_KONG_REQUEST_ID)) out.push(name, value);
   }
   if (sendsRequestId) out.push(X_KONG_REQUEST_ID, ctx.requestId);
   return out;
+}
+
+/** From a trusted proxy (TOLLGATE_TRUSTED_IPS), its X-Forwarded-* go on where it sent them, as in Kong. */
+function pushTrustedForwarded(out: string[], ctx: RequestContext, clientHost: string): void {
+  out.push(
+    X_FORWARDED_PROTO,
+    ctx.trustedForwarded(X_FORWARDED_PROTO) ?? ctx.scheme,
+    X_FORWARDED_HOST,
+    ctx.trustedForwarded(X_FORWARDED_HOST) ?? hostWithoutPort(clientHost),
+    X_FORWARDED_PORT,
+    ctx.trustedForwarded(X_FORWARDED_PORT) ?? String(ctx.port),
+    X_FORWARDED_PATH,
+    ctx.trustedForwarded(X_FORWARDED_PATH) ?? ctx.rawPath,
+  );
+  const prefix = ctx.trustedForwarded(X_FORWARDED_PREFIX) ?? strippedPrefix(ctx);
+  if (prefix !== null) out.push(X_FORWARDED_PREFIX, prefix);
 }
 
 function isRemoved(lower: string, edits: Map<string, string | null> | null, named: Set<string> | null): boolean {

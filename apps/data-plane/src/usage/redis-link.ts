@@ -1,6 +1,6 @@
-import { USAGE_QUEUE, usageQueuePrefix } from '@tollgate/usage';
+import { createRedisClient, isClusterAddress, parseRedisAddress, USAGE_JOB, USAGE_JOB_OPTIONS, USAGE_QUEUE, usageQueuePrefix, type UsageBatch } from '@tollgate/usage';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 export interface RedisLinkOptions {
   readonly redisUrl: string;
@@ -16,12 +16,15 @@ export interface RedisLinkOptions {
  */
 export class RedisLink {
   private constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     readonly queue: Queue,
+    /** Replicas that must have a batch before it counts as sent (Sentinel: 1). */
+    private readonly replicas: number,
+    private readonly replicaTimeoutMs: number,
   ) {}
 
   static async connect(options: RedisLinkOptions): Promise<RedisLink> {
-    const redis = new Redis(options.redisUrl, {
+    const redis = createRedisClient(options.redisUrl, {
       lazyConnect: true,
       enableOfflineQueue: false,
       retryStrategy: () => null,
@@ -39,9 +42,24 @@ export class RedisLink {
       redis.disconnect();
       throw err;
     }
-    const queue = new Queue(USAGE_QUEUE, { connection: redis, prefix: usageQueuePrefix(options.redisKeyPrefix) });
+    const queue = new Queue(USAGE_QUEUE, { connection: redis, prefix: usageQueuePrefix(options.redisKeyPrefix, isClusterAddress(options.redisUrl)) });
     queue.on('error', () => undefined);
-    return new RedisLink(redis, queue);
+    // Under Sentinel a failover promotes a replica: a batch the old master took but had not yet
+    // replicated would be lost with it, so a batch is sent once a replica has it too.
+    const replicas = parseRedisAddress(options.redisUrl).kind === 'sentinel' ? 1 : 0;
+    // WAIT's own timeout stays well inside the command timeout, so it answers rather than being cut.
+    return new RedisLink(redis, queue, replicas, Math.max(1, Math.min(1000, Math.floor(options.commandTimeoutMs / 2))));
+  }
+
+  /** Adds the batch as its job (an id already queued is not added twice); rejects if not kept. */
+  async add(batch: UsageBatch): Promise<void> {
+    await this.queue.add(USAGE_JOB, batch, { ...USAGE_JOB_OPTIONS, jobId: batch.id });
+    if (this.replicas === 0) return;
+    const redis = this.redis as Redis;
+    if ((await redis.wait(this.replicas, this.replicaTimeoutMs)) >= this.replicas) return;
+    // A master with no replica connected (right after a failover) has nothing a failover could promote.
+    if (/^connected_slaves:0\r?$/m.test(await redis.info('replication'))) return;
+    throw new Error(`usage batch ${batch.id} not yet on a replica (WAIT timed out after ${this.replicaTimeoutMs} ms)`);
   }
 
   get usable(): boolean {

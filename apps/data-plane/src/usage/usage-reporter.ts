@@ -1,4 +1,4 @@
-import { USAGE_BATCH_FORMAT, USAGE_JOB, USAGE_JOB_OPTIONS, isUsageIdPart, usageBatchId, type UsageBatch, type UsageRow } from '@tollgate/usage';
+import { USAGE_BATCH_FORMAT, isUsageIdPart, usageBatchId, type UsageBatch, type UsageRow } from '@tollgate/usage';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import { RedisLink } from './redis-link';
@@ -179,7 +179,7 @@ export class UsageReporter {
           commandTimeoutMs: this.options.commandTimeoutMs ?? 5000,
         });
       }
-      await this.link.queue.add(USAGE_JOB, batch, { ...USAGE_JOB_OPTIONS, jobId: batch.id });
+      await this.link.add(batch);
     } catch (err) {
       this.sendFailed(err);
       return false;

@@ -6,7 +6,7 @@ export interface CorsConfig {
   readonly origins: readonly string[] | null;
   readonly headers: readonly string[] | null;
   readonly exposed_headers: readonly string[] | null;
-  readonly methods: readonly string[];
+  readonly methods: readonly string[] | null;
   readonly max_age: number | null;
   readonly credentials: boolean;
   readonly private_network: boolean;
@@ -27,6 +27,7 @@ export interface PreparedCors {
 }
 
 const ACAO = 'Access-Control-Allow-Origin';
+const DEFAULT_METHODS = 'GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT';
 const ACAC = 'Access-Control-Allow-Credentials';
 const VARY = 'Vary';
 const ORIGIN = 'Origin';
@@ -38,7 +39,7 @@ function prepare(config: CorsConfig): PreparedCors {
     rules: originRules(config.origins),
     allowHeaders: config.headers && config.headers.length > 0 ? config.headers.join(',') : null,
     exposedHeaders: config.exposed_headers && config.exposed_headers.length > 0 ? config.exposed_headers.join(',') : null,
-    methods: config.methods.join(','),
+    methods: config.methods?.join(',') ?? DEFAULT_METHODS,
     maxAge: config.max_age === null ? null : String(config.max_age),
     credentials: config.credentials,
     privateNetwork: config.private_network,

@@ -27,6 +27,11 @@ describe('cors schema', () => {
     });
   });
 
+  // 01-access_spec route12 sets `methods = ngx.null`
+  it('accepts null methods', () => {
+    expect(validatePluginConfig('cors', { methods: null }).errors).toBeNull();
+  });
+
   it('refuses unknown methods and bad header names', () => {
     expect(validatePluginConfig('cors', { methods: ['GET', 'FETCH'], headers: ['X Bad'] }).errors).toEqual({
       config: {

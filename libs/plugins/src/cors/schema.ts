@@ -33,7 +33,8 @@ export const corsSchema: PluginSchema = {
       type: 'array',
       elements: { type: 'string', one_of: METHODS },
       default: METHODS,
-      description: 'Access-Control-Allow-Methods.',
+      nullable: true,
+      description: 'Access-Control-Allow-Methods; null sends all of them, as the default.',
     },
     max_age: { type: 'number', nullable: true, description: 'Access-Control-Max-Age: seconds a preflight may be cached.' },
     credentials: {

@@ -1,5 +1,5 @@
 import { queueKey, UNCONFIGURED_QUEUE, type BatchSender, type LogQueue } from '../log-queue';
-import { kongLogEntry } from '../log-serializer';
+import { kongLogJson } from '../log-serializer';
 import type { PluginContext, PluginHandler } from '../plugin-handler';
 import { fileSender } from './file-sender';
 import { fileLogSchema } from './schema';
@@ -32,6 +32,6 @@ export const fileLogHandler: PluginHandler<FileLogConfig, PreparedFileLog> = {
   },
   log(ctx: PluginContext, config: PreparedFileLog): void {
     const queue = config.queue?.open ? config.queue : (config.queue = ctx.services.logQueues.queue('file-log', config.key, FILE_QUEUE, config.sender));
-    queue.add(JSON.stringify(kongLogEntry(ctx)));
+    queue.add(kongLogJson(ctx));
   },
 };

@@ -1,5 +1,5 @@
 import { httpBatchSender, queueKey, type BatchSender, type LogQueue, type QueueConfig } from '../log-queue';
-import { kongLogEntry } from '../log-serializer';
+import { kongLogJson } from '../log-serializer';
 import { PluginConfigError } from '../plugin-config-error';
 import type { PluginContext, PluginHandler } from '../plugin-handler';
 import { httpLogSchema } from './schema';
@@ -54,6 +54,6 @@ export const httpLogHandler: PluginHandler<HttpLogConfig, PreparedHttpLog> = {
   prepare,
   log(ctx: PluginContext, config: PreparedHttpLog): void {
     const queue = config.queue?.open ? config.queue : (config.queue = ctx.services.logQueues.queue('http-log', config.key, config.queueConfig, config.sender));
-    queue.add(JSON.stringify(kongLogEntry(ctx)));
+    queue.add(kongLogJson(ctx));
   },
 };

@@ -5,6 +5,7 @@ import { verificationKey } from './jwt-keys';
 import { decodeJwt, verifySignature, type DecodedJwt } from './jwt-token';
 import { jwtSchema } from './schema';
 import { findToken, MULTIPLE, type TokenSources } from './token-sources';
+import { rememberedToken, rememberToken } from './verified-tokens';
 
 export interface JwtConfig {
   readonly uri_param_names: readonly string[];
@@ -84,6 +85,8 @@ function authenticate(ctx: PluginContext, conf: PreparedJwt): PluginResponse | n
   const token = findToken(ctx, conf);
   if (token === undefined) return conf.unauthorized;
   if (token === MULTIPLE) return refused(conf, 'Multiple tokens provided');
+  const known = rememberedToken(token, ctx.directory, conf.keyClaim, conf.secretIsBase64);
+  if (known !== null) return accept(ctx, conf, known);
   const jwt = decodeJwt(token);
   if (typeof jwt === 'string') return refused(conf, `Bad token; ${jwt}`);
   const key = jwt.claims[conf.keyClaim] ?? jwt.header[conf.keyClaim];
@@ -95,8 +98,16 @@ function authenticate(ctx: PluginContext, conf: PreparedJwt): PluginResponse | n
   const verifyWith = verificationKey(secret, conf.secretIsBase64);
   if (verifyWith === null) return refused(conf, 'Invalid key/secret');
   if (!verifySignature(jwt, verifyWith)) return refused(conf, 'Invalid signature');
+  rememberToken(token, secret, jwt, conf.secretIsBase64);
+  return accept(ctx, conf, jwt);
+}
+
+/** A token whose signature checked out: its claims, then its consumer. */
+function accept(ctx: PluginContext, conf: PreparedJwt, jwt: DecodedJwt): PluginResponse | null {
   const errors = claimErrors(jwt, conf);
   if (errors !== null) return { status: 401, body: Buffer.from(JSON.stringify(errors)), contentType: 'application/json; charset=utf-8', headers: conf.invalidChallenge };
+  const key = (jwt.claims[conf.keyClaim] ?? jwt.header[conf.keyClaim]) as string;
+  const secret = ctx.directory.jwtSecret(key)!;
   const consumer = ctx.directory.consumer(secret.consumer.id);
   if (consumer === undefined) return jsonResponse(401, `Could not find consumer for '${conf.keyClaim}=${key}'`);
   ctx.authenticate(consumer, secret, false, secret.key);

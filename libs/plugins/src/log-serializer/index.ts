@@ -1,2 +1,2 @@
-export { kongLogEntry, queryTable, type KongLogEntry } from './kong-log-entry';
+export { kongLogEntry, kongLogJson, queryTable, type KongLogEntry } from './kong-log-entry';
 export { customFieldsByLua } from './lua-code-field';

@@ -93,3 +93,29 @@ export function kongLogEntry(ctx: PluginContext): KongLogEntry {
     source: facts.source,
   };
 }
+
+/** Config entities are immutable for the life of a config: each is stringified once, then reused. */
+const entityJson = new WeakMap<object, string>();
+
+function cachedJson(entity: object | null): string {
+  if (entity === null) return 'null';
+  let json = entityJson.get(entity);
+  if (json === undefined) entityJson.set(entity, (json = JSON.stringify(entity)));
+  return json;
+}
+
+/**
+ * The same entry as `kongLogEntry`, as the JSON text the log plugins send: route, service and
+ * consumer come from a per-entity cache, so a call stringifies only what is its own.
+ */
+export function kongLogJson(ctx: PluginContext): string {
+  const e = kongLogEntry(ctx);
+  const a = e.authenticated_entity;
+  return (
+    `{"request":${JSON.stringify(e.request)},"upstream_uri":${JSON.stringify(e.upstream_uri)},"upstream_status":${JSON.stringify(e.upstream_status)},` +
+    `"response":${JSON.stringify(e.response)},"latencies":{"kong":${e.latencies.kong},"proxy":${e.latencies.proxy},"request":${e.latencies.request},"receive":0},` +
+    `"tries":${JSON.stringify(e.tries)},"authenticated_entity":${a === null ? 'null' : JSON.stringify(a)},` +
+    `"route":${cachedJson(e.route)},"service":${cachedJson(e.service)},"consumer":${cachedJson(e.consumer)},` +
+    `"client_ip":${JSON.stringify(e.client_ip)},"started_at":${e.started_at},"source":"${e.source}"}`
+  );
+}

@@ -67,6 +67,17 @@ function queryObject(ctx: PluginContext): Record<string, string | string[]> {
   return out;
 }
 
+/** Kong's shape: named groups by name, positional ones from the first group on. */
+function uriCaptures(captures: Readonly<Record<string, string>> | null): { named: Record<string, string>; unnamed: string[] } {
+  const named: Record<string, string> = {};
+  const unnamed: string[] = [];
+  for (const [key, value] of Object.entries(captures ?? {})) {
+    if (!/^\d+$/.test(key)) named[key] = value;
+    else if (key !== '0') unnamed[Number(key) - 1] = value;
+  }
+  return { named, unnamed };
+}
+
 /** Kong's echo: the request as the gateway saw it, and what it matched. */
 async function echo(ctx: PluginContext, conf: PreparedRequestTermination): Promise<void> {
   const raw = await ctx.readBody(ECHO_BODY_LIMIT).catch(() => Buffer.alloc(0));
@@ -77,12 +88,14 @@ async function echo(ctx: PluginContext, conf: PreparedRequestTermination): Promi
     request: {
       scheme: ctx.scheme,
       host,
+      port: ctx.connection().localPort,
       headers: ctx.headers,
       query: queryObject(ctx),
       body: parsedBody(ctx, raw),
       raw_body: raw.toString('utf8'),
       method: ctx.method,
       path: ctx.path,
+      uri_captures: uriCaptures(ctx.uriCaptures),
     },
     matched_route: ctx.route,
     matched_service: ctx.service,

@@ -1,5 +1,5 @@
 import { queueKey, UNCONFIGURED_QUEUE, type BatchSender, type LogQueue } from '../log-queue';
-import { kongLogEntry } from '../log-serializer';
+import { kongLogJson } from '../log-serializer';
 import type { PluginContext, PluginHandler } from '../plugin-handler';
 import { tcpLogSchema } from './schema';
 import { tcpSender } from './tcp-sender';
@@ -33,6 +33,6 @@ export const tcpLogHandler: PluginHandler<TcpLogConfig, PreparedTcpLog> = {
   },
   log(ctx: PluginContext, config: PreparedTcpLog): void {
     const queue = config.queue?.open ? config.queue : (config.queue = ctx.services.logQueues.queue('tcp-log', config.key, UNCONFIGURED_QUEUE, config.sender));
-    queue.add(JSON.stringify(kongLogEntry(ctx)));
+    queue.add(kongLogJson(ctx));
   },
 };

@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# Tollgate control-plane: built in the repository, run as plain JavaScript with production packages only.
+#   docker build -f deploy/docker/control-plane.Dockerfile -t tollgate/control-plane .
+
+# 1. Build: the whole toolchain, then `tools/build` writes dist/apps/control-plane and dist/package.json.
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.base.json tsconfig.json ./
+COPY tools tools
+COPY proto proto
+COPY libs libs
+COPY apps apps
+RUN node tools/build/build-project.js control-plane migrate.ts && node tools/build/write-dist-package.js
+
+# 2. Production packages only (no TypeScript, no swc): what `npm ci --omit=dev` installs.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY --from=build /src/dist/package.json /src/dist/package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# 3. Runtime: node, the production packages and the built app, as the unprivileged `node` user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=build --chown=root:root /src/dist/package.json ./
+COPY --from=build --chown=root:root /src/dist/apps/control-plane ./apps/control-plane
+COPY --chown=root:root deploy/docker/healthcheck.js ./
+# The admin API stays on loopback unless told otherwise: exposing it needs admin tokens
+# (TOLLGATE_ADMIN_BOOTSTRAP_TOKEN). The health check asks over loopback either way.
+ENV TOLLGATE_ADMIN_LISTEN=127.0.0.1:8001 TOLLGATE_CLUSTER_LISTEN=0.0.0.0:8005
+USER node
+EXPOSE 8001 8005
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "healthcheck.js", "control-plane"]
+CMD ["node", "apps/control-plane/main.js"]
