@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessModule } from './access/access.module';
 import { AdminExceptionFilter } from './admin/admin-exception.filter';
+import { BillingModule } from './billing/billing.module';
 import { IdempotencyKeys } from './admin/idempotency/idempotency-keys';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { ConfigSyncModule } from './config-sync/config-sync.module';
@@ -44,6 +45,7 @@ export class AppModule {
         AnalyticsModule,
         MetricsModule,
         MarketplaceModule,
+        BillingModule,
       ],
       controllers: [NodeInfoController, OpenApiController],
       providers: [{ provide: APP_FILTER, useClass: AdminExceptionFilter }, NodeInfoService, IdempotencyKeys],

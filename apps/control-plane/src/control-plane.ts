@@ -16,6 +16,7 @@ import { AppModule } from './app.module';
 import type { ControlPlaneRuntime } from './control-plane-runtime';
 import { ConfigSyncServer } from './config-sync/config-sync.server';
 import { resolveClusterTlsFiles } from './config-sync/dev-certificates';
+import { dashboardDir, dashboardStatic } from './dashboard/dashboard-static';
 import { ensureDatabase } from './database/ensure-database';
 import { PinoNestLogger } from './logging/pino-nest-logger';
 import { isLoopback, type ControlPlaneSettings } from './settings';
@@ -56,6 +57,7 @@ export async function startControlPlane(settings: ControlPlaneSettings, options:
   app.use(hostOriginGuard(hostOriginPolicy(settings.adminHost, settings.adminHosts, settings.adminAllowOrigins)));
   app.use(optionsResponder);
   app.use(adminRequestScope);
+  app.use('/dashboard', dashboardStatic(dashboardDir()));
   const verifier = app.get(AdminTokenVerifier);
   // Who is calling is known before any body is read.
   app.use(adminAuthentication(verifier, { openWithoutTokens: isLoopback(settings.adminHost) }));

@@ -25,6 +25,7 @@ const EXPECTED: Record<AccessFamily, { read: Role[]; write: Role[] }> = {
   tags: { read: ['admin', 'operator', 'read-only'], write: [] },
   'legacy-apis': { read: ['admin', 'operator', 'read-only'], write: ['admin', 'operator'] },
   metrics: { read: ['admin', 'operator', 'read-only'], write: [] },
+  billing: { read: [...ROLES], write: ['admin', 'operator', 'provider'] },
 };
 
 const PARAMS: Record<string, string> = { entity: 'services', name: 'cors', tag: 'probe' };

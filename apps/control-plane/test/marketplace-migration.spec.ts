@@ -31,7 +31,11 @@ describe('migration: plans, plan_versions, subscriptions', () => {
       await subscribe(db, '00000000-0000-4000-8000-000000000011', 'canceled');
       await subscribe(db, '00000000-0000-4000-8000-000000000012', 'active');
       await expect(subscribe(db, '00000000-0000-4000-8000-000000000013', 'active')).rejects.toThrow(/unique/i);
-      await db.undoLastMigration();
+      // Later migrations (invoices) go first, down to and including this one.
+      for (let undone = ''; undone !== 'Marketplace1764202400000'; ) {
+        undone = ((await db.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)) as { name: string }[])[0]!.name;
+        await db.undoLastMigration();
+      }
       expect(await db.query(`SELECT to_regclass('subscriptions') AS s, to_regclass('plans') AS p, to_regclass('plan_versions') AS v`)).toEqual([{ s: null, p: null, v: null }]);
       await db.runMigrations();
       expect(await db.query(`SELECT to_regclass('subscriptions')::text AS t`)).toEqual([{ t: 'subscriptions' }]);

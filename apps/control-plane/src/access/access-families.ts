@@ -16,7 +16,8 @@ export type AccessFamily =
   | 'schema-validation'
   | 'tags'
   | 'legacy-apis'
-  | 'metrics';
+  | 'metrics'
+  | 'billing';
 
 export interface FamilyRule {
   /** Roles that may GET. */
@@ -52,4 +53,7 @@ export const FAMILY_RULES: Readonly<Record<AccessFamily, FamilyRule>> = {
   tags: { read: STAFF_READ, write: [] },
   'legacy-apis': { read: STAFF_READ, write: STAFF_WRITE },
   metrics: { read: STAFF_READ, write: [] },
+  // Invoices, revenue and a subscription's usage; a provider only its own. Paying or voiding is
+  // bookkeeping, not reading: billing-reader may not.
+  billing: { read: ALL, write: ['admin', 'operator', 'provider'] },
 };

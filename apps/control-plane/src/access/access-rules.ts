@@ -20,6 +20,9 @@ const FIXED_PATHS: readonly (readonly [RegExp, AccessFamily])[] = [
   [/^\/metrics$/, 'metrics'],
   [/^\/admin-tokens\/me$/, 'whoami'],
   [/^\/audit-log$/, 'audit-log'],
+  [/^\/invoices(\/|$)/, 'billing'],
+  [/^\/organizations\/[^/]+\/revenue$/, 'billing'],
+  [/^\/subscriptions\/[^/]+\/usage$/, 'billing'],
 ];
 
 function familyOfHome(home: EntityHome): AccessFamily {

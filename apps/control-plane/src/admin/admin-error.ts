@@ -24,6 +24,7 @@ export enum AdminErrorCode {
   IDEMPOTENCY_KEY_REUSED = 113,
   IDEMPOTENCY_KEY_IN_PROGRESS = 114,
   DATABASE_UNAVAILABLE = 115,
+  INVOICE_STATUS_CONFLICT = 104,
 }
 
 /** Exhaustive: a new code without a status and name does not compile. */
@@ -52,6 +53,7 @@ const RESPONSES: Record<AdminErrorCode, { status: number; name: string }> = {
   [AdminErrorCode.IDEMPOTENCY_KEY_REUSED]: { status: 422, name: 'idempotency key reused' },
   [AdminErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS]: { status: 409, name: 'idempotency key in progress' },
   [AdminErrorCode.DATABASE_UNAVAILABLE]: { status: 503, name: 'database unavailable' },
+  [AdminErrorCode.INVOICE_STATUS_CONFLICT]: { status: 409, name: 'invoice status conflict' },
 };
 
 export interface AdminErrorBody {

@@ -8,6 +8,7 @@ import { DataPlanePlugins1764201950000 } from './migrations/1764201950000-data-p
 import { HmacauthCredentials1764202200000 } from './migrations/1764202200000-hmacauth-credentials';
 import { IdempotencyKeys1764202300000 } from './migrations/1764202300000-idempotency-keys';
 import { Marketplace1764202400000 } from '../marketplace/marketplace.migration';
+import { Invoices1764202500000 } from '../billing/invoices.migration';
 
 const SHARED_MIGRATIONS = [
   InitialSchema1764201600000,
@@ -18,6 +19,7 @@ const SHARED_MIGRATIONS = [
   HmacauthCredentials1764202200000,
   IdempotencyKeys1764202300000,
   Marketplace1764202400000,
+  Invoices1764202500000,
 ];
 
 /** The timestamp every migration class name ends with: the order they run in. */
