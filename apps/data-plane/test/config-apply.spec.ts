@@ -72,14 +72,15 @@ describe('applying snapshots', () => {
     const oldService = service({ host: '127.0.0.1', port: upstream.port, path: '/old' });
     const newService = service({ host: '127.0.0.1', port: upstream.port, path: '/new' });
     expect(await dp.applySnapshot(snapshot({ services: [oldService], routes: [route(oldService, { paths: ['/swap'] })] }))).toEqual({ ok: true });
-    const inFlight = send(`${dp.proxyUrl}/swap/slow?delay=300`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const inFlight = send(`${dp.proxyUrl}/swap/slow?delay=1500`);
+    // Long enough for the request to be routed on a loaded machine, well inside the upstream's delay.
+    await new Promise((resolve) => setTimeout(resolve, 400));
     expect(await dp.applySnapshot(snapshot({ services: [newService], routes: [route(newService, { paths: ['/swap'] })] }))).toEqual({ ok: true });
     const after = json<Echo>(await send(`${dp.proxyUrl}/swap/fast`));
     expect(after.url).toBe('/new/fast');
     const before = await inFlight;
     expect(before.status).toBe(200);
-    expect(json<Echo>(before).url).toBe('/old/slow?delay=300');
+    expect(json<Echo>(before).url).toBe('/old/slow?delay=1500');
   });
 });
 
