@@ -114,7 +114,14 @@ describe('proxy-cache purges through the admin API reach every data plane', () =
     // The node starts from an empty declarative file, then takes the control plane's config.
     const file = join(dir, 'empty.json');
     writeFileSync(file, JSON.stringify({ _format_version: '3.0' }));
-    const node = await startDataPlaneProcess(file, join(dir, 'node'), { TOLLGATE_CONTROL_PLANE: cp.clusterAddress, TOLLGATE_CLUSTER_MTLS: 'off', TOLLGATE_WORKERS: '2' });
+    const node = await startDataPlaneProcess(file, join(dir, 'node'), {
+      TOLLGATE_CONTROL_PLANE: cp.clusterAddress,
+      TOLLGATE_CLUSTER_MTLS: 'off',
+      TOLLGATE_WORKERS: '2',
+      // Round-robin, so that successive connections reach both workers (with the default
+      // SCHED_NONE the kernel may give every one of them to the same worker).
+      NODE_CLUSTER_SCHED_POLICY: 'rr',
+    });
     try {
       const get = async () => String((await send(`${node.proxy}/cached/get?cluster`)).headers['x-cache-status']);
       await waitFor('config synced to the node', async () => (await get()) !== 'undefined');
