@@ -53,7 +53,8 @@ plugins:
     config: { status_code_metrics: true, latency_metrics: true, per_consumer: true }
 `,
     );
-    node = await startDataPlaneProcess(file, join(dir, 'prefix'), { TOLLGATE_WORKERS: '2' });
+    // Round-robin, so both workers serve calls and each holds a batch (SCHED_NONE may pick one worker).
+    node = await startDataPlaneProcess(file, join(dir, 'prefix'), { TOLLGATE_WORKERS: '2', NODE_CLUSTER_SCHED_POLICY: 'rr' });
   });
 
   afterAll(async () => {
@@ -85,7 +86,7 @@ plugins:
 
     expect(await node.stop()).toBe(0);
     expect(httpLogs.entries()).toHaveLength(calls);
-    // One batch from each worker's own queue (the primary deals connections round-robin).
+    // One batch from each worker's own queue (the node deals connections round-robin here).
     expect(httpLogs.requests).toHaveLength(2);
   });
 });
